@@ -1,0 +1,171 @@
+"""The shape of an export declaration.
+
+An export (one kind of file a county system produces) is declared once, as data:
+its fields with their Chinese headers, canonical names, types, units, rules and
+descriptions, its key, and the few rules that relate fields of one row. Header
+recognition, parsing, the pandera schema, the DuckDB staging table and its
+comments are all derived from that declaration by `assets.ingest`; nothing in the
+machinery names a particular export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
+
+# Field types the machinery knows how to parse, with the DuckDB type they are
+# stored as. `money` is always stored in yuan; the unit in the header says how to
+# scale it. `month` is stored as the DATE of the month's first day.
+DUCKDB_TYPES: Mapping[str, str] = {
+    "text": "VARCHAR",
+    "code": "VARCHAR",  # identifiers: every space removed
+    "credit_code": "VARCHAR",  # unified social credit code, check digit verified
+    "enum": "VARCHAR",  # mapped to the canonical vocabulary
+    "date": "DATE",
+    "month": "DATE",
+    "money": "DECIMAL(18,2)",
+    "count": "BIGINT",
+    "integer": "BIGINT",
+    "bool": "BOOLEAN",
+}
+
+POLARS_TYPES: Mapping[str, pl.DataType] = {
+    "text": pl.String(),
+    "code": pl.String(),
+    "credit_code": pl.String(),
+    "enum": pl.String(),
+    "date": pl.Date(),
+    "month": pl.Date(),
+    "money": pl.Decimal(18, 2),
+    "count": pl.Int64(),
+    "integer": pl.Int64(),
+    "bool": pl.Boolean(),
+}
+
+# Money headers carry their unit: 减免金额（元） or 减免金额（万元）. NFKC turns the
+# full-width brackets into ASCII ones before headers are compared.
+MONEY_UNITS: Mapping[str, int] = {"元": 1, "万元": 10_000}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of an export."""
+
+    name: str  # canonical English name; also the staging column name
+    zh: str  # the Chinese header (for money: without the unit)
+    type: str  # a key of DUCKDB_TYPES
+    description: str  # Chinese and English, shown in comments and the data dictionary
+    aliases: tuple[str, ...] = ()  # other Chinese headers the source systems use
+    required: bool = False  # a value must be present
+    key: bool = False  # part of the key that decides duplicates
+    column: str = "required"  # "required", "optional" (may be missing) or "ignored"
+    vocabulary: Mapping[str, str] | None = None  # enum: source value -> canonical value
+    min_value: int | None = None  # numbers: smallest allowed value
+    pattern: str | None = None  # codes: a regex the whole cleaned value must match
+    personal: bool = False  # names natural persons: only a count of them is kept
+    unit: str | None = None  # unit of the stored value, for documentation
+
+    def __post_init__(self) -> None:
+        if self.type not in DUCKDB_TYPES:
+            raise ValueError(f"field {self.name}: unknown type {self.type!r}")
+        if self.type == "enum" and not self.vocabulary:
+            raise ValueError(f"field {self.name}: an enum needs a vocabulary")
+        if self.column not in ("required", "optional", "ignored"):
+            raise ValueError(f"field {self.name}: column must be required, optional or ignored")
+
+    @property
+    def stored_name(self) -> str:
+        """Personal-data fields are stored only as a count of the persons named."""
+        return f"{self.name}_count" if self.personal else self.name
+
+    @property
+    def stored_type(self) -> str:
+        return "INTEGER" if self.personal else DUCKDB_TYPES[self.type]
+
+    @property
+    def polars_type(self) -> pl.DataType:
+        return pl.Int32() if self.personal else POLARS_TYPES[self.type]
+
+    @property
+    def canonical_values(self) -> list[str]:
+        return sorted(set(self.vocabulary.values())) if self.vocabulary else []
+
+    def header_variants(self) -> dict[str, int]:
+        """Every header text that names this field, with the scale it implies."""
+        bases = (self.zh, *self.aliases)
+        if self.type == "money":
+            variants = {f"{b}({u})": s for b in bases for u, s in MONEY_UNITS.items()}
+        else:
+            variants = dict.fromkeys(bases, 1)
+        variants[self.name] = 1
+        return variants
+
+
+# Section 1: every export may carry the county's administrative division code;
+# when the column is absent (or a cell empty) the deployment's county is used.
+COUNTY_FIELD = Field(
+    name="county_code",
+    zh="行政区划代码",
+    type="code",
+    description="行政区划代码（GB/T 2260，6位） / county administrative division code (GB/T 2260, 6 digits)",
+    required=True,
+    key=True,
+    column="optional",
+    pattern=r"\d{6}",
+)
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule that relates fields of one row. `ok` is a polars expression over the
+    parsed columns, true where the row passes; a null result passes, because a
+    missing value is already reported by the field's own rule."""
+
+    name: str
+    description: str
+    ok: pl.Expr
+
+
+@dataclass(frozen=True)
+class Export:
+    """One kind of source export."""
+
+    kind: str  # table name: staging.<kind>
+    title_zh: str
+    source: str  # the system that exports it
+    description: str
+    fields: tuple[Field, ...]
+    row_rules: tuple[RowRule, ...] = ()
+    # Values computed from parsed columns before validation, e.g. a default that
+    # depends on another column. Applied in order.
+    derived: Mapping[str, pl.Expr] = field(default_factory=dict)
+    # Fields whose month a row belongs to (drives monthly partitions).
+    month_fields: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = [f.name for f in self.fields]
+        if len(set(names)) != len(names):
+            raise ValueError(f"export {self.kind}: duplicate field names")
+        if not any(f.key for f in self.fields):
+            raise ValueError(f"export {self.kind}: declares no key")
+
+    @property
+    def all_fields(self) -> tuple[Field, ...]:
+        """The declared fields plus the county code every export may carry."""
+        return (COUNTY_FIELD, *self.fields)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.all_fields if f.key)
+
+    @property
+    def stored_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.all_fields if f.column != "ignored")
+
+    def field(self, name: str) -> Field:
+        for f in self.all_fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)

@@ -1,0 +1,366 @@
+"""Ingesting landed files: archive, recognise, parse, validate, quarantine, stage.
+
+One file is one transaction: its rows are staged, its failures quarantined and its
+log row written together, or none of them is. Every data row read ends up either
+in staging or in quarantine, and `meta.ingest_log` says how many went where.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from assets.declaration import Export
+from assets.exports import EXPORTS
+from assets.ingest.reading import (
+    Copied,
+    Grid,
+    Unreadable,
+    archive_path,
+    copy_and_hash,
+    read_grid,
+)
+from assets.ingest.recognise import NotRecognised, Recognised, recognise
+from assets.ingest.rows import classify, parse_rows, parse_totals, summable_columns
+from assets.ingest.validate import validate
+from assets.ingest.warehouse import PROVENANCE, ensure_tables
+
+log = logging.getLogger("yingshang.ingest")
+
+BATCH_ROWS = 250_000
+MANIFEST = "manifest.jsonl"
+
+
+@dataclass
+class FileResult:
+    file_name: str
+    sha256: str
+    status: str  # loaded | rejected | duplicate
+    kind: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    reason: str | None = None
+    notes: str | None = None
+    encoding: str | None = None
+    ingest_id: int | None = None
+    months: set[date] = field(default_factory=set)  # months of the rows it staged
+
+    def summary(self) -> str:
+        what = self.kind or "-"
+        text = f"{self.file_name}: {self.status} as {what}"
+        if self.status == "loaded":
+            text += (
+                f", {self.rows_read} read = {self.rows_loaded} loaded"
+                f" + {self.rows_quarantined} quarantined"
+            )
+        if self.reason:
+            text += f" — {self.reason}"
+        if self.notes:
+            text += f" [{self.notes}]"
+        return text
+
+
+class _Rejected(Exception):
+    def __init__(self, reason: str, kind: str | None = None):
+        super().__init__(reason)
+        self.kind = kind
+
+
+def landed_files(landing: Path) -> list[Path]:
+    """Files in the landing folder in ingestion order: modification time, then name.
+    Hidden files and Office lock files (`~$…`) are not exports."""
+    if not landing.is_dir():
+        return []
+    files = [
+        p for p in landing.iterdir()
+        if p.is_file() and not p.name.startswith((".", "~$"))
+    ]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def ingest_folder(
+    conn: duckdb.DuckDBPyConnection,
+    landing: Path,
+    archive: Path,
+    county_code: str,
+    progress: Callable[[str], None] | None = None,
+) -> list[FileResult]:
+    """Ingest every file of `landing` not ingested before (same name and content)."""
+    ensure_tables(conn)
+    results = []
+    files = landed_files(landing)
+    for n, path in enumerate(files, 1):
+        if progress:
+            progress(f"[{n}/{len(files)}] {path.name}")
+        result = ingest_file(conn, path, path.name, archive, county_code)
+        if result is not None:
+            results.append(result)
+    return results
+
+
+def rebuild_from_archive(
+    conn: duckdb.DuckDBPyConnection,
+    archive: Path,
+    county_code: str,
+    progress: Callable[[str], None] | None = None,
+) -> list[FileResult]:
+    """Replay every archived file, in the order first seen, into an empty warehouse."""
+    ensure_tables(conn)
+    results = []
+    entries = read_manifest(archive)
+    for n, entry in enumerate(entries, 1):
+        if progress:
+            progress(f"[{n}/{len(entries)}] {entry['file_name']}")
+        path = archive_path(archive, entry["sha256"], entry["suffix"])
+        result = ingest_file(conn, path, entry["file_name"], archive, county_code, archived=True)
+        if result is not None:
+            results.append(result)
+    return results
+
+
+def read_manifest(archive: Path) -> list[dict]:
+    manifest = archive / MANIFEST
+    if not manifest.exists():
+        return []
+    return [json.loads(line) for line in manifest.read_text("utf-8").splitlines() if line.strip()]
+
+
+def _remember(archive: Path, file_name: str, suffix: str, copied: Copied) -> None:
+    entry = {
+        "file_name": file_name, "sha256": copied.sha256, "suffix": suffix,
+        "size": copied.size, "seen_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    with (archive / MANIFEST).open("a", encoding="utf-8") as f:
+        f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def ingest_file(
+    conn: duckdb.DuckDBPyConnection,
+    path: Path,
+    file_name: str,
+    archive: Path,
+    county_code: str,
+    archived: bool = False,
+) -> FileResult | None:
+    """Ingest one file; None when this name with this content was ingested before."""
+    stored, copied = copy_and_hash(path, None if archived else archive)
+    seen = conn.execute(
+        "SELECT count(*) FROM meta.ingest_log WHERE file_name = ? AND sha256 = ?",
+        [file_name, copied.sha256],
+    ).fetchone()[0]
+    if seen:
+        return None
+    if not archived:
+        _remember(archive, file_name, path.suffix.lower(), copied)
+
+    before = conn.execute(
+        "SELECT file_name, kind FROM meta.ingest_log WHERE sha256 = ? AND status = 'loaded' LIMIT 1",
+        [copied.sha256],
+    ).fetchone()
+    if before is not None:
+        result = FileResult(
+            file_name, copied.sha256, "duplicate", kind=before[1],
+            reason=f"same content as {before[0]}, ingested before",
+        )
+        _write_log(conn, result)
+        return result
+
+    with tempfile.TemporaryDirectory(prefix="yingshang-") as work:
+        conn.begin()
+        try:
+            result = _load(conn, stored, file_name, copied, county_code, Path(work))
+            conn.commit()
+        except (_Rejected, Unreadable, NotRecognised) as e:
+            conn.rollback()
+            result = FileResult(file_name, copied.sha256, "rejected", reason=str(e))
+            result.kind = getattr(e, "kind", None)
+            _write_log(conn, result)
+        except Exception as e:
+            conn.rollback()
+            log.error("ingesting %s failed:\n%s", file_name, traceback.format_exc())
+            result = FileResult(
+                file_name, copied.sha256, "rejected",
+                reason=f"could not be ingested ({type(e).__name__}: {str(e).splitlines()[0][:200]})",
+            )
+            _write_log(conn, result)
+    log.debug(result.summary())
+    return result
+
+
+def _write_log(conn: duckdb.DuckDBPyConnection, r: FileResult) -> int:
+    row = {k: v for k, v in asdict(r).items() if k != "months"}
+    if r.status != "loaded":
+        row["rows_read"] = row["rows_loaded"] = row["rows_quarantined"] = None
+    cols = [k for k in row if not (k == "ingest_id" and row[k] is None)]
+    r.ingest_id = conn.execute(
+        f"INSERT INTO meta.ingest_log ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+        "RETURNING ingest_id",
+        [row[c] for c in cols],
+    ).fetchone()[0]
+    return r.ingest_id
+
+
+def _load(
+    conn: duckdb.DuckDBPyConnection,
+    stored: Path,
+    file_name: str,
+    copied: Copied,
+    county_code: str,
+    workdir: Path,
+) -> FileResult:
+    grid: Grid = read_grid(stored, copied, workdir)
+    rec: Recognised = recognise(grid.head, EXPORTS.values())
+    export = rec.export
+    ingest_id = conn.execute("SELECT nextval('meta.ingest_seq')").fetchone()[0]
+    result = FileResult(
+        file_name, copied.sha256, "loaded", kind=export.kind,
+        encoding=grid.encoding, ingest_id=ingest_id,
+    )
+    table = f"staging.{export.kind}"
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM {table} LIMIT 0")
+    conn.execute("ALTER TABLE incoming ADD COLUMN _raw VARCHAR")
+
+    summable = [c.field.name for c in summable_columns(rec)]
+    sums: dict[str, Decimal] = dict.fromkeys(summable, Decimal(0))
+    totals_rows: list[pl.DataFrame] = []
+    classified = classify(grid.scan(rec.first_data_row), grid.width)
+    for batch in classified.collect_batches(chunk_size=BATCH_ROWS, lazy=True):
+        rows = batch.lazy()
+        totals_rows.append(parse_totals(rows.filter(pl.col("_class") == "total"), rec).collect())
+        parsed = parse_rows(rows.filter(pl.col("_class") == "data"), rec, county_code).collect()
+        if parsed.is_empty():
+            continue
+        for name in summable:
+            sums[name] += parsed[export.field(name).stored_name].sum() or 0
+        checked = validate(parsed, export)
+        good = checked.filter(pl.col("_errors").list.len() == 0)
+        bad = checked.filter(pl.col("_errors").list.len() > 0)
+        result.rows_read += parsed.height
+        _stage_batch(conn, good, export, result)
+        _quarantine(conn, bad.select("_row", "_raw", "_errors"), export, result)
+
+    if result.rows_read == 0:
+        raise _Rejected(
+            f"header recognised as {export.kind} ({export.title_zh}) but no data rows follow it",
+            export.kind,
+        )
+    _quarantine_conflicts(conn, export, result)
+    _upsert(conn, export, result)
+    result.notes = _check_totals(conn, pl.concat(totals_rows, how="diagonal_relaxed"), sums, result)
+    _write_log(conn, result)
+    return result
+
+
+def _stage_batch(conn, good: pl.DataFrame, export: Export, result: FileResult) -> None:
+    if good.is_empty():
+        return
+    cols = [f.stored_name for f in export.stored_fields]
+    frame = good.select(*cols, pl.col("_row").alias("_row_number"), "_raw")  # noqa: F841
+    conn.execute("INSERT INTO incoming BY NAME SELECT * FROM frame")
+    result.rows_loaded += good.height
+
+
+def _quarantine(conn, bad: pl.DataFrame, export: Export, result: FileResult) -> None:
+    if bad.is_empty():
+        return
+    frame = bad  # noqa: F841
+    conn.execute(
+        "INSERT INTO quarantine.rows SELECT ?, ?, ?, _row, _raw::JSON, _errors, ? FROM frame",
+        [export.kind, result.file_name, result.sha256, result.ingest_id],
+    )
+    result.rows_quarantined += bad.height
+
+
+def _quarantine_conflicts(conn, export: Export, result: FileResult) -> None:
+    """The same key twice in one file: identical rows are one record; rows that
+    disagree are all quarantined, since neither can be trusted over the other."""
+    key = ", ".join(export.key)
+    values = ", ".join(f.stored_name for f in export.stored_fields)
+    conn.execute(f"""
+        CREATE OR REPLACE TEMP TABLE conflicting AS
+        SELECT i._row_number, i._raw, c.rows_with_key
+        FROM incoming i JOIN (
+            SELECT {key}, list(_row_number ORDER BY _row_number) AS rows_with_key
+            FROM incoming GROUP BY {key}
+            HAVING count(DISTINCT ({values})) > 1
+        ) c USING ({key})
+    """)
+    n = conn.execute("SELECT count(*) FROM conflicting").fetchone()[0]
+    if not n:
+        return
+    key_text = " + ".join(export.key)
+    conn.execute(
+        f"""INSERT INTO quarantine.rows
+        SELECT ?, ?, ?, _row_number, _raw::JSON,
+               ['duplicate key ({key_text}) with different values in rows '
+                || array_to_string(rows_with_key, ', ') || ' of this file'], ?
+        FROM conflicting""",
+        [export.kind, result.file_name, result.sha256, result.ingest_id],
+    )
+    conn.execute("DELETE FROM incoming WHERE _row_number IN (SELECT _row_number FROM conflicting)")
+    result.rows_loaded -= n
+    result.rows_quarantined += n
+
+
+def _upsert(conn, export: Export, result: FileResult) -> None:
+    """The file ingested later wins: its keys replace what staging held."""
+    table = f"staging.{export.kind}"
+    key = ", ".join(export.key)
+    on = " AND ".join(f"s.{k} = i.{k}" for k in export.key)
+    cols = [f.stored_name for f in export.stored_fields]
+    conn.execute(
+        f"DELETE FROM {table} s USING (SELECT DISTINCT {key} FROM incoming) i WHERE {on}"
+    )
+    conn.execute(
+        f"""INSERT INTO {table} ({", ".join(cols)}, {", ".join(PROVENANCE)})
+        SELECT {", ".join(cols)}, ?, ?, _row_number, ?
+        FROM incoming QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row_number) = 1""",
+        [result.file_name, result.sha256, result.ingest_id],
+    )
+    month_cols = [export.field(m).stored_name for m in export.month_fields]
+    if month_cols:
+        union = " UNION ".join(
+            f"SELECT DISTINCT date_trunc('month', {c})::DATE FROM incoming WHERE {c} IS NOT NULL"
+            for c in month_cols
+        )
+        result.months = {r[0] for r in conn.execute(union).fetchall()}
+
+
+def _check_totals(conn, totals: pl.DataFrame, sums: dict[str, Decimal], result: FileResult) -> str | None:
+    """A totals row's numbers must equal the sum of all data rows (quarantined ones
+    included). Every comparison is recorded; mismatches are also noted on the log."""
+    mismatches = []
+    for row in totals.iter_rows(named=True):
+        for name, computed in sums.items():
+            stated = row.get(name)
+            if stated is None:
+                continue
+            ok = Decimal(stated) == Decimal(computed)
+            conn.execute(
+                "INSERT INTO meta.file_totals VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [result.ingest_id, result.file_name, result.kind, row["_row"], name,
+                 stated, computed, ok],
+            )
+            if not ok:
+                mismatches.append(
+                    f"totals row {row['_row']}: {name} states {stated}, data rows sum to {computed}"
+                )
+    return "; ".join(mismatches) or None
+
+
+def results_table(results: Iterable[FileResult]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [{k: v for k, v in asdict(r).items() if k != "months"} for r in results],
+        infer_schema_length=None,
+    )

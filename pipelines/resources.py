@@ -1,0 +1,86 @@
+"""The DuckDB warehouse as a Dagster resource.
+
+The pipeline writes a private build file and only a finished, checked build is
+published, by an atomic rename, as the analysts' file. DuckDB allows one writing
+process and even a reader blocks a writer, so analysts must never hold the file
+being written; publishing a copy keeps them apart. A file lock next to the build
+makes every writer, Dagster run or command line, wait its turn.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from assets.ingest.warehouse import ensure_tables
+from pipelines.settings import Settings
+
+log = logging.getLogger("yingshang")
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """Where the warehouse lives. Unset fields fall back to the YINGSHANG_*
+    environment variables, then to the defaults under ./warehouse."""
+
+    landing: str | None = None
+    warehouse: str | None = None
+    county_code: str | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return Settings.from_env(self.landing, self.warehouse, self.county_code)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to the private build file, holding the writer lock."""
+        s = self.settings
+        s.build.parent.mkdir(parents=True, exist_ok=True)
+        with writer_lock(s.build.parent / "writer.lock"):
+            if not s.build.exists() and s.warehouse.exists():
+                # A new build starts from what was last published.
+                shutil.copyfile(s.warehouse, s.build)
+            conn = duckdb.connect(str(s.build))
+            try:
+                ensure_tables(conn)
+                yield conn
+            finally:
+                conn.close()
+
+    def publish(self) -> Path:
+        """Atomically replace the analysts' file with the current build. A reader
+        holding the old file keeps reading it; new readers see the new one."""
+        s = self.settings
+        with writer_lock(s.build.parent / "writer.lock"):
+            s.warehouse.parent.mkdir(parents=True, exist_ok=True)
+            tmp = s.warehouse.with_name(f".{s.warehouse.name}.publishing")
+            shutil.copyfile(s.build, tmp)
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, s.warehouse)
+        return s.warehouse
+
+
+@contextmanager
+def writer_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("another run is writing the warehouse; waiting for it to finish")
+            started = time.monotonic()
+            fcntl.flock(f, fcntl.LOCK_EX)
+            log.info("waited %.1f s for the writer lock", time.monotonic() - started)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)

@@ -1,0 +1,94 @@
+-- 年初至今指标 / Year-to-date indicators at every month end.
+-- Grain: county_code, indicator, period_end. For each domain and county, one
+-- period per month from the first to the last month with data; period_start is
+-- 1 January of that year. Ratios are recomputed from their year-to-date numerator
+-- and denominator, never averaged, and rounded half up with integer arithmetic.
+CREATE OR REPLACE TABLE marts.indicators AS
+WITH facts AS (
+    SELECT 'tax' AS domain, county_code, month,
+           CASE revenue_class WHEN 'tax' THEN 'tax_relief_wan' ELSE 'non_tax_relief_wan' END AS indicator,
+           relief_yuan * 0.0001::DECIMAL(5, 4) AS amount
+    FROM marts.tax_relief_monthly
+    UNION ALL
+    SELECT 'permit', county_code, month, 'permit_' || reform_mode, cases FROM marts.permit_reform_monthly
+    UNION ALL
+    SELECT 'permit', county_code, month, 'permit_cases', cases FROM marts.permit_reform_monthly
+    UNION ALL
+    SELECT 'court', county_code, month, 'court_received', received FROM marts.court_cases_monthly
+    UNION ALL
+    SELECT 'court', county_code, month, 'court_closed', closed FROM marts.court_cases_monthly
+    UNION ALL
+    SELECT 'court', county_code, month, 'court_ent_received', received
+    FROM marts.court_cases_monthly WHERE enterprise_related
+    UNION ALL
+    SELECT 'court', county_code, month, 'court_ent_closed', closed
+    FROM marts.court_cases_monthly WHERE enterprise_related
+    UNION ALL
+    SELECT 'inspection', county_code, date_trunc('month', drawn_on)::DATE, 'inspection_entities', 1
+    FROM staging.inspections
+    UNION ALL
+    SELECT 'inspection', county_code, date_trunc('month', drawn_on)::DATE, 'inspection_' || result, 1
+    FROM staging.inspections
+),
+spine AS (
+    SELECT domain, county_code,
+           unnest(generate_series(first_month, last_month, INTERVAL 1 MONTH))::DATE AS month
+    FROM (
+        SELECT domain, county_code, min(month) AS first_month, max(month) AS last_month
+        FROM facts GROUP BY domain, county_code
+    )
+),
+periods AS (
+    SELECT domain, county_code, month,
+           date_trunc('year', month)::DATE AS period_start, last_day(month) AS period_end
+    FROM spine
+),
+sums AS (
+    SELECT p.county_code, d.indicator, p.period_start, p.period_end,
+           coalesce(sum(f.amount), 0)::DECIMAL(24, 6) AS value
+    FROM periods p
+    JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method = 'sum'
+    LEFT JOIN facts f
+        ON f.county_code = p.county_code AND f.indicator = d.indicator
+        AND f.month BETWEEN p.period_start AND p.month
+    GROUP BY ALL
+),
+distinct_tasks AS (
+    SELECT p.county_code, 'inspection_tasks' AS indicator, p.period_start, p.period_end,
+           count(DISTINCT i.task_id)::DECIMAL(24, 6) AS value
+    FROM periods p
+    LEFT JOIN staging.inspections i
+        ON i.county_code = p.county_code AND i.drawn_on BETWEEN p.period_start AND p.period_end
+    WHERE p.domain = 'inspection'
+    GROUP BY ALL
+),
+ratios AS (
+    SELECT n.county_code, d.indicator, n.period_start, n.period_end,
+           CASE WHEN den.value > 0 THEN
+               ((n.value::HUGEINT * 20000 + den.value::HUGEINT) // (2 * den.value::HUGEINT))::DECIMAL(24, 6)
+               * 0.0001::DECIMAL(5, 4)
+           END::DECIMAL(24, 6) AS value
+    FROM marts.indicator_definitions d
+    JOIN sums n ON n.indicator = d.numerator
+    JOIN sums den
+        ON den.indicator = d.denominator AND den.county_code = n.county_code
+        AND den.period_end = n.period_end
+    WHERE d.method = 'ratio'
+),
+all_values AS (
+    SELECT * FROM sums
+    UNION ALL SELECT * FROM distinct_tasks
+    UNION ALL SELECT * FROM ratios
+)
+SELECT v.county_code, v.indicator, v.period_end, v.period_start, v.value, d.unit, d.indicator_zh
+FROM all_values v JOIN marts.indicator_definitions d USING (indicator)
+ORDER BY v.county_code, v.indicator, v.period_end;
+
+COMMENT ON TABLE marts.indicators IS '年初至今指标，每月末一期 / year-to-date indicators at every month end; definitions in marts.indicator_definitions';
+COMMENT ON COLUMN marts.indicators.county_code IS '行政区划代码 / county code (GB/T 2260)';
+COMMENT ON COLUMN marts.indicators.indicator IS '指标代码 / indicator code';
+COMMENT ON COLUMN marts.indicators.period_end IS '统计期止（月末） / last day of the period (a month end)';
+COMMENT ON COLUMN marts.indicators.period_start IS '统计期起（当年1月1日） / first day of the period (1 January)';
+COMMENT ON COLUMN marts.indicators.value IS '指标值 / value, in unit';
+COMMENT ON COLUMN marts.indicators.unit IS '单位：万元, 件, 项, 户, ratio / unit';
+COMMENT ON COLUMN marts.indicators.indicator_zh IS '指标名称 / indicator name in Chinese';
