@@ -104,10 +104,12 @@ def _failure(result: dg.ExecuteInProcessResult) -> str:
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
-            message = (error.message or "").strip().splitlines()
+            while error.cause is not None:  # the user's exception, not Dagster's wrapper
+                error = error.cause
+            message = (error.message or error.cls_name or "").strip().splitlines()
             return (
-                f"run failed in {event.step_key}: {message[0] if message else error.cls_name}; "
-                "the published warehouse was left as it was"
+                f"run failed in {event.step_key}: {message[0] if message else 'unknown error'}; "
+                "the published warehouse was left as it was (details: yingshang -v run)"
             )
     return "run failed; the published warehouse was left as it was"
 

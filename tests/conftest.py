@@ -113,8 +113,10 @@ class Warehouse:
         return self.conn.execute(sql).fetchone()[0]
 
     def log(self, file_name: str) -> dict:
-        rel = self.conn.sql(f"SELECT * FROM meta.ingest_log WHERE file_name = '{file_name}' ORDER BY ingest_id DESC")
-        return dict(zip(rel.columns, rel.fetchone(), strict=True))
+        cur = self.conn.execute(
+            "SELECT * FROM meta.ingest_log WHERE file_name = ? ORDER BY ingest_id DESC", [file_name]
+        )
+        return dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
 
     def reasons(self, file_name: str) -> dict[int, list[str]]:
         return dict(self.rows(

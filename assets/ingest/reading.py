@@ -186,7 +186,7 @@ def _read_xlsx(path: Path) -> Grid:
     def scan(first_row: int) -> pl.LazyFrame:
         return frame.slice(first_row).lazy().select("_row", *names)
 
-    return Grid("xlsx", head, frame.width, scan)
+    return Grid("xlsx", head, len(names), scan)
 
 
 def remove_workdir(workdir: Path) -> None:
