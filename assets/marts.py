@@ -1,41 +1,25 @@
-"""Marts as Dagster assets, one per SQL file in sql/marts/.
+"""Marts as Dagster assets, one per SQL model in sql/marts/ (see assets.models).
 
-Each file creates one table named after the file; its leading comment is the
-asset's description, and the tables it reads (`staging.x`, `marts.y`) are its
-upstream assets. Adding a mart is adding a file.
+Models with a month column are monthly partitioned: a run names a range of
+months and only those are deleted and inserted again.
 """
 
-import re
-from pathlib import Path
+from datetime import date
 
 import dagster as dg
 import duckdb
 
+from assets.models import Model, build, load_models
 from pipelines.resources import WarehouseResource
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-MARTS_DIR = SQL_DIR / "marts"
+# Court exports carry cases filed years before they closed.
+MONTHS = dg.MonthlyPartitionsDefinition(start_date="2010-01-01", end_offset=1)
 PUBLISHED = dg.AssetKey(["published_warehouse"])
 
-_TABLE_REF = re.compile(r"\b(staging|marts)\.([a-z_][a-z0-9_]*)\b")
-_COMMENTS_AND_STRINGS = re.compile(r"--[^\n]*|'(?:[^']|'')*'")
 
-def mart_files() -> list[Path]:
-    return sorted(MARTS_DIR.glob("*.sql"))
+def mart_key(name: str) -> dg.AssetKey:
+    return dg.AssetKey(["marts", name])
 
-def sql_description(sql: str) -> str:
-    lines = []
-    for line in sql.splitlines():
-        if not line.startswith("--"):
-            break
-        lines.append(line[2:].strip())
-    return "\n".join(lines)
-
-def sql_dependencies(name: str, sql: str) -> list[dg.AssetKey]:
-    code = _COMMENTS_AND_STRINGS.sub(" ", sql)
-    refs = {(schema, table) for schema, table in _TABLE_REF.findall(code)}
-    refs.discard(("marts", name))
-    return [dg.AssetKey([schema, table]) for schema, table in sorted(refs)]
 
 def table_schema(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> dg.TableSchema:
     rows = conn.execute(
@@ -47,41 +31,59 @@ def table_schema(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> dg
         columns=[dg.TableColumn(n, t, description=c or None) for n, t, c in rows]
     )
 
+
 def preview(conn: duckdb.DuckDBPyConnection, table: str, n: int = 10) -> str:
-    rel = conn.sql(f"SELECT * FROM {table} LIMIT {n}")
-    header = "| " + " | ".join(rel.columns) + " |\n|" + "---|" * len(rel.columns)
-    body = "\n".join("| " + " | ".join(str(v) for v in row) + " |" for row in rel.fetchall())
+    cur = conn.execute(f"SELECT * FROM {table} LIMIT {n}")
+    columns = [d[0] for d in cur.description]
+    header = "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns)
+    body = "\n".join("| " + " | ".join(str(v) for v in row) + " |" for row in cur.fetchall())
     return f"{header}\n{body}"
 
-def build_mart(conn: duckdb.DuckDBPyConnection, path: Path) -> dict:
-    sql = path.read_text("utf-8")
-    conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    conn.execute(sql)
-    table = f"marts.{path.stem}"
-    return {
-        "dagster/row_count": conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0],
-        "dagster/column_schema": table_schema(conn, "marts", path.stem),
-        "preview": dg.MetadataValue.md(preview(conn, table)),
-        "sql": dg.MetadataValue.md(f"```sql\n{sql}\n```"),
-    }
 
-def _mart_asset(path: Path) -> dg.AssetsDefinition:
-    sql = path.read_text("utf-8")
+def _months(context: dg.AssetExecutionContext) -> tuple[date, date] | None:
+    if not context.has_partition_key_range:
+        return None
+    r = context.partition_key_range
+    return date.fromisoformat(r.start), date.fromisoformat(r.end)
+
+
+def _mart_asset(model: Model) -> dg.AssetsDefinition:
+    partitioned = model.partition_column is not None
 
     @dg.asset(
-        key=dg.AssetKey(["marts", path.stem]),
-        deps=sql_dependencies(path.stem, sql),
-        description=sql_description(sql),
+        key=mart_key(model.name),
+        deps=[dg.AssetKey([schema, table]) for schema, table in model.deps],
+        description=model.description,
         group_name="marts",
         kinds={"duckdb", "sql"},
+        partitions_def=MONTHS if partitioned else None,
+        backfill_policy=dg.BackfillPolicy.single_run() if partitioned else None,
+        metadata={"sql_file": f"sql/marts/{model.path.name}"},
     )
-    def _mart(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    def _mart(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        months = _months(context) if partitioned else None
         with warehouse.connect() as conn:
-            return dg.MaterializeResult(metadata=build_mart(conn, path))
+            written = build(conn, model, months)
+            return dg.MaterializeResult(
+                metadata={
+                    "dagster/row_count": conn.execute(
+                        f"SELECT count(*) FROM {model.table}"
+                    ).fetchone()[0],
+                    "rows_written": written,
+                    "months": f"{months[0]:%Y-%m} – {months[1]:%Y-%m}" if months else "all",
+                    "dagster/column_schema": table_schema(conn, "marts", model.name),
+                    "preview": dg.MetadataValue.md(preview(conn, model.table)),
+                    "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```"),
+                }
+            )
 
     return _mart
 
-mart_assets = [_mart_asset(p) for p in mart_files()]
+
+mart_assets = [_mart_asset(m) for m in load_models()]
+partitioned_marts = [a for a in mart_assets if a.partitions_def is not None]
+unpartitioned_marts = [a for a in mart_assets if a.partitions_def is None]
+
 
 @dg.asset(
     key=PUBLISHED,

@@ -11,7 +11,7 @@ import json
 import logging
 import tempfile
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -199,7 +199,8 @@ def ingest_file(
 
 
 def _write_log(conn: duckdb.DuckDBPyConnection, r: FileResult) -> int:
-    row = {k: v for k, v in asdict(r).items() if k != "months"}
+    row = asdict(r)
+    row["months"] = sorted(r.months)
     if r.status != "loaded":
         row["rows_read"] = row["rows_loaded"] = row["rows_quarantined"] = None
     cols = [k for k in row if not (k == "ingest_id" and row[k] is None)]
@@ -314,11 +315,14 @@ def _quarantine_conflicts(conn, export: Export, result: FileResult) -> None:
 
 
 def _upsert(conn, export: Export, result: FileResult) -> None:
-    """The file ingested later wins: its keys replace what staging held."""
+    """The file ingested later wins: its keys replace what staging held. The months
+    of both the new rows and the rows they replace are the months it touched."""
     table = f"staging.{export.kind}"
     key = ", ".join(export.key)
     on = " AND ".join(f"s.{k} = i.{k}" for k in export.key)
     cols = [f.stored_name for f in export.stored_fields]
+    replaced = f"(SELECT s.* FROM {table} s SEMI JOIN incoming i ON {on})"
+    result.months = _months(conn, export, "incoming") | _months(conn, export, replaced)
     conn.execute(
         f"DELETE FROM {table} s USING (SELECT DISTINCT {key} FROM incoming) i WHERE {on}"
     )
@@ -328,13 +332,17 @@ def _upsert(conn, export: Export, result: FileResult) -> None:
         FROM incoming QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row_number) = 1""",
         [result.file_name, result.sha256, result.ingest_id],
     )
-    month_cols = [export.field(m).stored_name for m in export.month_fields]
-    if month_cols:
-        union = " UNION ".join(
-            f"SELECT DISTINCT date_trunc('month', {c})::DATE FROM incoming WHERE {c} IS NOT NULL"
-            for c in month_cols
-        )
-        result.months = {r[0] for r in conn.execute(union).fetchall()}
+
+
+def _months(conn, export: Export, source: str) -> set[date]:
+    selects = [
+        f"SELECT DISTINCT date_trunc('month', {export.field(m).stored_name})::DATE FROM {source} "
+        f"WHERE {export.field(m).stored_name} IS NOT NULL"
+        for m in export.month_fields
+    ]
+    if not selects:
+        return set()
+    return {r[0] for r in conn.execute(" UNION ".join(selects)).fetchall()}
 
 
 def _check_totals(conn, totals: pl.DataFrame, sums: dict[str, Decimal], result: FileResult) -> str | None:
@@ -357,10 +365,3 @@ def _check_totals(conn, totals: pl.DataFrame, sums: dict[str, Decimal], result: 
                     f"totals row {row['_row']}: {name} states {stated}, data rows sum to {computed}"
                 )
     return "; ".join(mismatches) or None
-
-
-def results_table(results: Iterable[FileResult]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [{k: v for k, v in asdict(r).items() if k != "months"} for r in results],
-        infer_schema_length=None,
-    )

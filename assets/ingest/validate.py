@@ -71,16 +71,15 @@ def _label(export: Export, column: str | None) -> str:
     return str(column)
 
 
-def validate(frame: pl.DataFrame, export: Export) -> pl.DataFrame:
-    """Adds every schema failure to the rows' `_errors`; a row is valid when that
-    list is empty. Values are left as parsed."""
+def schema_failures(frame: pl.DataFrame, export: Export) -> pl.DataFrame:
+    """Every schema failure of `frame` as (_i: row position, label, reason)."""
     try:
-        schema_for(export.kind).validate(frame.drop("_errors", "_raw"), lazy=True)
-        return frame
+        schema_for(export.kind).validate(frame, lazy=True)
+        return pl.DataFrame(schema={"_i": pl.Int64, "label": pl.String, "reason": pl.String})
     except SchemaErrors as e:
         failures = e.failure_cases
     cases = failures.filter(pl.col("index").is_not_null())
-    if cases.is_empty():
+    if cases.height != failures.height:
         # A failure without a row (a wrong dtype) is a bug in the declaration or
         # the parsers, not bad data: stop rather than quarantine nothing.
         raise AssertionError(f"schema failures without row positions: {failures}")
@@ -94,9 +93,17 @@ def validate(frame: pl.DataFrame, export: Export) -> pl.DataFrame:
         .then(pl.format("{}: required but empty", label))
         .otherwise(pl.format("{}: '{}' {}", label, pl.col("failure_case"), pl.col("check")))
     )
-    cases = cases.select(
+    return cases.select(
         pl.col("index").cast(pl.Int64).alias("_i"), label.alias("label"), reason.alias("reason")
     )
+
+
+def validate(frame: pl.DataFrame, export: Export) -> pl.DataFrame:
+    """Adds every schema failure to the rows' `_errors`; a row is valid when that
+    list is empty. Values are left as parsed."""
+    cases = schema_failures(frame.drop("_errors", "_raw"), export)
+    if cases.is_empty():
+        return frame
     # A value that failed to parse is null; its parse error already says why, so
     # the "required but empty" that follows from it is not repeated.
     indexed = frame.with_row_index("_i").with_columns(pl.col("_i").cast(pl.Int64))

@@ -33,12 +33,14 @@ CREATE TABLE IF NOT EXISTS meta.ingest_log (
     reason VARCHAR,
     notes VARCHAR,
     encoding VARCHAR,
+    months DATE[],
     ingested_at TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 COMMENT ON TABLE meta.ingest_log IS '入库日志：每个见过的文件名与内容一行 / one row per file name and content seen';
 COMMENT ON COLUMN meta.ingest_log.status IS 'loaded | rejected | duplicate (content ingested before under another name)';
 COMMENT ON COLUMN meta.ingest_log.rows_read IS '数据行数（不含标题、表头、合计、表尾） / data rows read: rows_loaded + rows_quarantined';
 COMMENT ON COLUMN meta.ingest_log.reason IS '拒收原因 / why the file was rejected';
+COMMENT ON COLUMN meta.ingest_log.months IS '文件涉及的月份（新行及被替换行） / months the file touched: of its rows and of the rows they replaced';
 COMMENT ON COLUMN meta.ingest_log.notes IS '提示，如合计行与明细不符 / warnings, e.g. a totals row that disagrees with the data';
 CREATE TABLE IF NOT EXISTS quarantine.rows (
     kind VARCHAR NOT NULL,

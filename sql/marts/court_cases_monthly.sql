@@ -2,7 +2,7 @@
 -- Grain: county_code, month, case_type, enterprise_related. A case counts as
 -- received in the month it was filed and as closed in the month it closed,
 -- whenever it was filed.
-CREATE OR REPLACE TABLE marts.court_cases_monthly AS
+-- partitioned by month of: month
 WITH events AS (
     SELECT county_code, date_trunc('month', filed_on)::DATE AS month, case_type,
            enterprise_related, 1 AS received, 0 AS closed

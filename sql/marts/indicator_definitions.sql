@@ -1,7 +1,6 @@
 -- 指标定义 / Definitions of the indicators in marts.indicators.
 -- One row per indicator: its domain, unit, how it is computed and, for a ratio,
 -- its numerator and denominator. marts.indicators is computed from this table.
-CREATE OR REPLACE TABLE marts.indicator_definitions AS
 SELECT * FROM (VALUES
     ('tax_relief_wan',            '税收收入减免金额',       'tax',        '万元', 'sum',      NULL, NULL,
      'relief of revenue_class tax with relief_date in the period, in 万元 / 减免日期在期内的税收收入减免金额'),

@@ -3,7 +3,7 @@
 -- period per month from the first to the last month with data; period_start is
 -- 1 January of that year. Ratios are recomputed from their year-to-date numerator
 -- and denominator, never averaged, and rounded half up with integer arithmetic.
-CREATE OR REPLACE TABLE marts.indicators AS
+-- partitioned by month of: period_end
 WITH facts AS (
     SELECT 'tax' AS domain, county_code, month,
            CASE revenue_class WHEN 'tax' THEN 'tax_relief_wan' ELSE 'non_tax_relief_wan' END AS indicator,

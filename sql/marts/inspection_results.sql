@@ -1,7 +1,6 @@
 -- 双随机抽查结果汇总 / Random inspection results by task and result.
 -- Grain: county_code, task_id, department, result; results are the current ones
 -- (a re-export replaces an in-progress result with the final one).
-CREATE OR REPLACE TABLE marts.inspection_results AS
 SELECT
     county_code,
     task_id,

@@ -1,7 +1,7 @@
 -- 证照分离改革办件月度汇总 / Permit reform completions by month and reform mode.
 -- Grain: county_code, month, reform_mode. Each monthly report holds that month's
 -- new completions, so months add up; nothing here is cumulative.
-CREATE OR REPLACE TABLE marts.permit_reform_monthly AS
+-- partitioned by month of: month
 SELECT
     county_code,
     month,

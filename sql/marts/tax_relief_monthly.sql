@@ -1,6 +1,6 @@
 -- 税费减免月度汇总 / Tax and fee relief by month, revenue class and levy.
 -- Grain: county_code, month, revenue_class, levy. The month is the relief date's.
-CREATE OR REPLACE TABLE marts.tax_relief_monthly AS
+-- partitioned by month of: month
 SELECT
     county_code,
     date_trunc('month', relief_date)::DATE AS month,

@@ -1,0 +1,144 @@
+"""SQL models: one file in sql/marts/ per mart, named for the table it makes.
+
+A model file holds a leading comment (the table's description), a `SELECT` (the
+model) and `COMMENT ON` statements documenting the table and its columns. A
+comment line `-- partitioned by month of: <column>` makes the model monthly
+partitioned: building some months deletes those months and inserts them again,
+so a rebuild is idempotent and touches nothing else. The tables a model reads
+(`staging.x`, `marts.y`) are its dependencies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+MARTS_DIR = SQL_DIR / "marts"
+
+_TABLE_REF = re.compile(r"\b(staging|marts)\.([a-z_][a-z0-9_]*)\b")
+_COMMENTS_AND_STRINGS = re.compile(r"--[^\n]*|'(?:[^']|'')*'")
+_PARTITION = re.compile(r"^--\s*partitioned by month of:\s*(\w+)\s*$", re.M)
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    path: Path
+    query: str  # the SELECT
+    documentation: tuple[str, ...]  # COMMENT ON statements
+    description: str
+    deps: tuple[tuple[str, str], ...]  # (schema, table) it reads
+    partition_column: str | None
+
+    @property
+    def table(self) -> str:
+        return f"marts.{self.name}"
+
+    @property
+    def sql(self) -> str:
+        return self.path.read_text("utf-8")
+
+
+def _description(sql: str) -> str:
+    lines = []
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        if not _PARTITION.match(line):
+            lines.append(line[2:].strip())
+    return "\n".join(lines)
+
+
+def parse_model(path: Path) -> Model:
+    sql = path.read_text("utf-8")
+    statements = duckdb.extract_statements(sql)
+    queries = [s.query.strip() for s in statements if s.type == duckdb.StatementType.SELECT]
+    documentation = [s.query.strip() for s in statements if s.type != duckdb.StatementType.SELECT]
+    if len(queries) != 1 or not all(d.upper().startswith("COMMENT ON") for d in documentation):
+        raise ValueError(f"{path.name}: a model holds one SELECT and COMMENT ON statements")
+    code = _COMMENTS_AND_STRINGS.sub(" ", queries[0])
+    refs = sorted({ref for ref in _TABLE_REF.findall(code) if ref != ("marts", path.stem)})
+    partition = _PARTITION.search(sql)
+    return Model(
+        name=path.stem,
+        path=path,
+        query=queries[0],
+        documentation=tuple(documentation),
+        description=_description(sql),
+        deps=tuple(refs),
+        partition_column=partition.group(1) if partition else None,
+    )
+
+
+@cache
+def load_models() -> tuple[Model, ...]:
+    """Every model, each after the models it reads."""
+    models = {p.stem: parse_model(p) for p in sorted(MARTS_DIR.glob("*.sql"))}
+    ordered: list[Model] = []
+
+    def visit(name: str, path: tuple[str, ...] = ()) -> None:
+        if name in path:
+            raise ValueError(f"models depend on each other in a cycle: {' -> '.join((*path, name))}")
+        if any(m.name == name for m in ordered):
+            return
+        for schema, table in models[name].deps:
+            if schema == "marts" and table in models:
+                visit(table, (*path, name))
+        ordered.append(models[name])
+
+    for name in models:
+        visit(name)
+    return tuple(ordered)
+
+
+def _columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str] | None:
+    schema, name = table.split(".")
+    rows = conn.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "ORDER BY column_index",
+        [schema, name],
+    ).fetchall()
+    return [r[0] for r in rows] or None
+
+
+def build(
+    conn: duckdb.DuckDBPyConnection, model: Model, months: tuple[date, date] | None = None
+) -> int:
+    """Build a model; with `months` (first, last), only those months of a
+    partitioned model are deleted and inserted again. Returns the rows written."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    query = model.query.rstrip().rstrip(";")
+    existing = _columns(conn, model.table)
+    wanted = [d[0] for d in conn.execute(f"SELECT * FROM ({query}) LIMIT 0").description]
+    conn.begin()
+    try:
+        if model.partition_column and months and existing == wanted:
+            in_range = (
+                f"date_trunc('month', {model.partition_column}) BETWEEN ?::DATE AND ?::DATE"
+            )
+            conn.execute(f"DELETE FROM {model.table} WHERE {in_range}", list(months))
+            written = conn.execute(
+                f"INSERT INTO {model.table} SELECT * FROM ({query}) WHERE {in_range}", list(months)
+            ).fetchone()[0]
+        else:
+            # No table yet, a changed column list, or an unpartitioned model: build whole.
+            conn.execute(f"CREATE OR REPLACE TABLE {model.table} AS {query}")
+            written = conn.execute(f"SELECT count(*) FROM {model.table}").fetchone()[0]
+        for statement in model.documentation:
+            conn.execute(statement)
+        conn.commit()
+    except Exception:
+        conn.rollback()
+        raise
+    return written
+
+
+def build_all(conn: duckdb.DuckDBPyConnection, months: tuple[date, date] | None = None) -> None:
+    for model in load_models():
+        build(conn, model, months)
