@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 log = logging.getLogger("yingshang")
 
@@ -53,6 +54,28 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     _settings_args(rebuild)
+
+    demo = sub.add_parser(
+        "demo",
+        help="generate the sample exports, run the pipeline on them and compare with the county's figures",
+        description=(
+            "Write the bundled sample exports (deterministic, messy like the real ones) into a demo "
+            "landing folder, run the whole pipeline and print the county's half-year reference "
+            "figures beside what the warehouse computed. Exits 1 if any figure differs."
+        ),
+    )
+    demo.add_argument("--landing", default="warehouse/demo/landing", help="demo landing folder (default %(default)s)")
+    demo.add_argument(
+        "--warehouse", default="warehouse/demo/yingshang.duckdb", help="demo warehouse (default %(default)s)"
+    )
+    demo.add_argument("--county", default=None, help=argparse.SUPPRESS)
+
+    sample = sub.add_parser(
+        "sample",
+        help="write the sample exports into a folder",
+        description="Write the bundled sample exports of all four kinds into FOLDER.",
+    )
+    sample.add_argument("folder", help="where to write the files (created if missing)")
     return parser
 
 
@@ -63,6 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     log.addHandler(handler)
     log.setLevel(logging.DEBUG if args.verbose else logging.INFO)
     log.propagate = False
+
+    if args.command == "sample":
+        from pipelines.sample_data import write_sample_exports
+
+        for path in write_sample_exports(Path(args.folder)):
+            print(path)
+        return 0
 
     from pipelines.settings import Settings
 
@@ -75,14 +105,24 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines import runner
 
     try:
-        if args.command == "run":
-            outcome = runner.run(settings, verbose=args.verbose)
-        else:
+        if args.command == "demo":
+            from pipelines.sample_data import write_sample_exports
+
+            written = write_sample_exports(settings.landing, settings.county_code)
+            log.info("wrote %d sample exports to %s", len(written), settings.landing)
+        if args.command == "rebuild":
             outcome = runner.rebuild(settings, verbose=args.verbose)
+        else:
+            outcome = runner.run(settings, verbose=args.verbose)
     except runner.RunFailed as e:
         print(f"yingshang: {e}", file=sys.stderr)
         return 1
     print(outcome.report())
+    if args.command == "demo":
+        table, all_match = runner.compare_reference(settings)
+        print()
+        print(table)
+        return 0 if all_match else 1
     return 0
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -11,6 +13,7 @@ import duckdb
 
 from assets.ingest.files import rebuild_from_archive
 from assets.ingest.warehouse import ensure_tables
+from assets.marts import MONTHS
 from pipelines.resources import WarehouseResource, writer_lock
 from pipelines.settings import Settings
 
@@ -31,11 +34,11 @@ class Outcome:
             lines = ["no new files in the landing folder"]
         else:
             lines = [
-                f"{'file':<40} {'kind':<14} {'status':<10} {'read':>8} {'loaded':>8} {'quarant.':>8}  reason"
+                f"{_pad('file', 40)} {'kind':<14} {'status':<10} {'read':>8} {'loaded':>8} {'quarant.':>8}  reason"
             ]
             for f in self.files:
                 lines.append(
-                    f"{_clip(f['file_name'], 40):<40} {f['kind'] or '-':<14} {f['status']:<10} "
+                    f"{_pad(f['file_name'], 40)} {f['kind'] or '-':<14} {f['status']:<10} "
                     f"{_num(f['rows_read']):>8} {_num(f['rows_loaded']):>8} "
                     f"{_num(f['rows_quarantined']):>8}  {f['reason'] or f['notes'] or ''}"
                 )
@@ -55,8 +58,20 @@ def _num(v) -> str:
     return "-" if v is None else str(v)
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def display_width(text: str) -> int:
+    """Columns a terminal gives `text`: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    """Clip and pad to `width` terminal columns."""
+    out = ""
+    for c in text:
+        if display_width(out + c) > width - (1 if display_width(text) > width else 0):
+            out += "…"
+            break
+        out += c
+    return out + " " * max(0, width - display_width(out))
 
 
 def _resource(settings: Settings) -> WarehouseResource:
@@ -84,19 +99,72 @@ def _files_since(settings: Settings, after: int) -> list[dict]:
         return [dict(zip(rel.columns, row, strict=True)) for row in rel.fetchall()]
 
 
-def materialize(settings: Settings, selection=None, verbose: bool = False) -> dg.ExecuteInProcessResult:
+def _months(settings: Settings, ingest_ids_after: int | None) -> tuple[date, date] | None:
+    """The months to rebuild: from the earliest month the new files touched (or the
+    earliest month with data, for a full build) to the latest month with data,
+    since year-to-date indicators of later months include the touched ones."""
+    from assets.exports import EXPORTS
+
+    with duckdb.connect(str(settings.build), read_only=True) as c:
+        data_months = " UNION ALL ".join(
+            f"SELECT date_trunc('month', {m})::DATE AS m FROM staging.{e.kind}"
+            for e in EXPORTS.values() for m in e.month_fields
+        )
+        first_data, last_data = c.execute(f"SELECT min(m), max(m) FROM ({data_months})").fetchone()
+        if ingest_ids_after is None:
+            first = first_data
+        else:
+            first = c.execute(
+                "SELECT min(m) FROM (SELECT unnest(months) AS m FROM meta.ingest_log "
+                "WHERE ingest_id > ?)",
+                [ingest_ids_after],
+            ).fetchone()[0]
+    if first is None or last_data is None:
+        return None
+    keys = MONTHS.get_partition_keys()
+    lo, hi = date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
+    return max(first, lo), min(max(last_data, first), hi)
+
+
+def _marts_missing(settings: Settings) -> bool:
+    with duckdb.connect(str(settings.build), read_only=True) as c:
+        n = c.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts'").fetchone()[0]
+    return n == 0 or not settings.warehouse.exists()
+
+
+def materialize(
+    settings: Settings, selection, months: tuple[date, date] | None = None, verbose: bool = False
+) -> dg.ExecuteInProcessResult:
     from pipelines.definitions import all_assets, all_checks
 
+    tags = {}
+    if months:
+        tags = {
+            "dagster/asset_partition_range_start": months[0].isoformat(),
+            "dagster/asset_partition_range_end": months[1].isoformat(),
+        }
     result = dg.materialize(
         [*all_assets, *all_checks],
         selection=selection,
         resources={"warehouse": _resource(settings)},
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO" if verbose else "ERROR"}}}},
+        tags=tags,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}}},
     )
     if not result.success:
         raise RunFailed(_failure(result))
+    failed = [
+        e for e in result.get_asset_check_evaluations()
+        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    if failed:
+        # A failed blocking check skips what depends on it; the run itself "succeeds".
+        names = ", ".join(f"{e.asset_key.to_user_string()}:{e.check_name}" for e in failed)
+        raise RunFailed(
+            f"check failed: {names}; nothing downstream was built and the published warehouse "
+            "was left as it was (details: yingshang -v run, or the check's metadata in the UI)"
+        )
     return result
 
 
@@ -114,21 +182,65 @@ def _failure(result: dg.ExecuteInProcessResult) -> str:
     return "run failed; the published warehouse was left as it was"
 
 
+def build_and_publish(settings: Settings, months: tuple[date, date] | None, verbose: bool) -> None:
+    from pipelines.definitions import BUILD
+
+    if months is None:  # no data at all: nothing partitioned to build
+        from pipelines.definitions import UNPARTITIONED_BUILD
+
+        materialize(settings, UNPARTITIONED_BUILD, verbose=verbose)
+    else:
+        log.info("building marts for %s – %s", f"{months[0]:%Y-%m}", f"{months[1]:%Y-%m}")
+        materialize(settings, BUILD, months, verbose=verbose)
+
+
 def run(settings: Settings, verbose: bool = False) -> Outcome:
+    from pipelines.definitions import INGEST
+
     before = _last_ingest_id(settings)
     log.info("landing folder: %s", settings.landing)
-    materialize(settings, verbose=verbose)
-    return Outcome(_files_since(settings, before), settings.warehouse)
+    materialize(settings, INGEST, verbose=verbose)
+    files = _files_since(settings, before)
+    full = _marts_missing(settings)
+    months = _months(settings, None if full else before)
+    if full or months:
+        build_and_publish(settings, months, verbose)
+    return Outcome(files, settings.warehouse)
 
 
 def rebuild(settings: Settings, verbose: bool = False) -> Outcome:
     """A new build from the archive alone, then the marts, checks and publish."""
-    from assets.landing import ingest_landing
-
     settings.build.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock(settings.build.parent / "writer.lock"):
         settings.build.unlink(missing_ok=True)
         with duckdb.connect(str(settings.build)) as conn:
             rebuild_from_archive(conn, settings.archive, settings.county_code, progress=log.info)
-    materialize(settings, selection=dg.AssetSelection.all() - dg.AssetSelection.assets(ingest_landing), verbose=verbose)
+    build_and_publish(settings, _months(settings, None), verbose)
     return Outcome(_files_since(settings, 0), settings.warehouse)
+
+
+def compare_reference(settings: Settings) -> tuple[str, bool]:
+    """The county's reference figures (EXPORTS.md section 5) beside the warehouse's."""
+    from pipelines.sample_data import REFERENCE_FIGURES
+
+    lines = [f"{'indicator':<28} {'period_end':<11} {'reference':>12} {'warehouse':>14}  match"]
+    all_match = True
+    with duckdb.connect(str(settings.warehouse), read_only=True) as c:
+        for indicator, period_end, expected in REFERENCE_FIGURES:
+            row = c.execute(
+                "SELECT value FROM marts.indicators WHERE county_code = ? AND indicator = ? "
+                "AND period_end = ?::DATE",
+                [settings.county_code, indicator, period_end],
+            ).fetchone()
+            got = row[0] if row else None
+            match = got is not None and got == expected
+            all_match &= match
+            shown = "missing" if got is None else f"{got.normalize():f}"
+            lines.append(
+                f"{indicator:<28} {period_end:<11} {expected:>12} {shown:>14}  {'✓' if match else '✗'}"
+            )
+    lines.append(
+        "all figures match the county's half-year summary" if all_match
+        else "SOME FIGURES DO NOT MATCH the county's half-year summary"
+    )
+    return "\n".join(lines), all_match

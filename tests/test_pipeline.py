@@ -111,10 +111,10 @@ def test_failed_run_leaves_published_warehouse_intact(tmp_path, landing, monkeyp
 
     import assets.marts as marts
 
-    def broken(conn, path):
+    def broken(conn, model, months=None):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(marts, "build_mart", broken)
+    monkeypatch.setattr(marts, "build", broken)
     assert run_cli("run", "--landing", str(landing), "--warehouse", str(wh)) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert "run failed in" in err[-1] and "disk full" in err[-1]
