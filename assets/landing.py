@@ -5,8 +5,9 @@ import logging
 
 import dagster as dg
 
+from assets import partitions
 from assets.exports import EXPORTS
-from assets.ingest.files import ingest_folder
+from assets.ingest.files import ingest_folder, marts_built, months_to_rebuild
 from assets.ingest.warehouse import staging_columns
 from pipelines.resources import WarehouseResource
 
@@ -14,6 +15,7 @@ log = logging.getLogger("yingshang.ingest")
 
 INGEST_LOG = dg.AssetKey(["meta", "ingest_log"])
 QUARANTINE = dg.AssetKey(["quarantine", "rows"])
+REBUILD_MONTHS = "rebuild_months"
 
 def staging_key(kind: str) -> dg.AssetKey:
     return dg.AssetKey(["staging", kind])
@@ -62,6 +64,8 @@ def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             for kind in EXPORTS
         }
         quarantined = conn.execute("SELECT count(*) FROM quarantine.rows").fetchone()[0]
+        touched = {m for r in results for m in r.months}
+        rebuild = months_to_rebuild(conn, touched, full=not marts_built(conn))
     for r in results:
         (context.log.warning if r.status == "rejected" or r.notes else context.log.info)(r.summary())
 
@@ -90,6 +94,8 @@ def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             "files_seen": len(results),
             "rejected": sum(r.status == "rejected" for r in results),
             "duplicates": sum(r.status == "duplicate" for r in results),
+            # What build_and_publish must rebuild; read by the sensor and `yingshang run`.
+            REBUILD_MONTHS: partitions.encode(rebuild),
             "files": dg.MetadataValue.md(
                 "| file | kind | status | read | loaded | quarantined | reason |\n"
                 "|---|---|---|---|---|---|---|\n" + table

@@ -10,10 +10,9 @@ import dagster as dg
 import duckdb
 
 from assets.models import Model, build, load_models
+from assets.partitions import MONTHS
 from pipelines.resources import WarehouseResource
 
-# Court exports carry cases filed years before they closed.
-MONTHS = dg.MonthlyPartitionsDefinition(start_date="2010-01-01", end_offset=1)
 PUBLISHED = dg.AssetKey(["published_warehouse"])
 
 

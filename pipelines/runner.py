@@ -11,9 +11,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.ingest.files import rebuild_from_archive
+from assets import partitions
+from assets.ingest.files import months_to_rebuild, rebuild_from_archive
 from assets.ingest.warehouse import ensure_tables
-from assets.marts import MONTHS
+from assets.landing import INGEST_LOG, REBUILD_MONTHS
 from pipelines.resources import WarehouseResource, writer_lock
 from pipelines.settings import Settings
 
@@ -99,50 +100,12 @@ def _files_since(settings: Settings, after: int) -> list[dict]:
         return [dict(zip(rel.columns, row, strict=True)) for row in rel.fetchall()]
 
 
-def _months(settings: Settings, ingest_ids_after: int | None) -> tuple[date, date] | None:
-    """The months to rebuild: from the earliest month the new files touched (or the
-    earliest month with data, for a full build) to the latest month with data,
-    since year-to-date indicators of later months include the touched ones."""
-    from assets.exports import EXPORTS
-
-    with duckdb.connect(str(settings.build), read_only=True) as c:
-        data_months = " UNION ALL ".join(
-            f"SELECT date_trunc('month', {m})::DATE AS m FROM staging.{e.kind}"
-            for e in EXPORTS.values() for m in e.month_fields
-        )
-        first_data, last_data = c.execute(f"SELECT min(m), max(m) FROM ({data_months})").fetchone()
-        if ingest_ids_after is None:
-            first = first_data
-        else:
-            first = c.execute(
-                "SELECT min(m) FROM (SELECT unnest(months) AS m FROM meta.ingest_log "
-                "WHERE ingest_id > ?)",
-                [ingest_ids_after],
-            ).fetchone()[0]
-    if first is None or last_data is None:
-        return None
-    keys = MONTHS.get_partition_keys()
-    lo, hi = date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
-    return max(first, lo), min(max(last_data, first), hi)
-
-
-def _marts_missing(settings: Settings) -> bool:
-    with duckdb.connect(str(settings.build), read_only=True) as c:
-        n = c.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts'").fetchone()[0]
-    return n == 0 or not settings.warehouse.exists()
-
-
 def materialize(
     settings: Settings, selection, months: tuple[date, date] | None = None, verbose: bool = False
 ) -> dg.ExecuteInProcessResult:
     from pipelines.definitions import all_assets, all_checks
 
-    tags = {}
-    if months:
-        tags = {
-            "dagster/asset_partition_range_start": months[0].isoformat(),
-            "dagster/asset_partition_range_end": months[1].isoformat(),
-        }
+    tags = partitions.range_tags(months) if months else {}
     result = dg.materialize(
         [*all_assets, *all_checks],
         selection=selection,
@@ -194,18 +157,22 @@ def build_and_publish(settings: Settings, months: tuple[date, date] | None, verb
         materialize(settings, BUILD, months, verbose=verbose)
 
 
+def _rebuild_months(result: dg.ExecuteInProcessResult) -> tuple[date, date] | None:
+    for event in result.get_asset_materialization_events():
+        if event.asset_key == INGEST_LOG:
+            return partitions.decode(event.materialization.metadata[REBUILD_MONTHS].value)
+    return None
+
+
 def run(settings: Settings, verbose: bool = False) -> Outcome:
     from pipelines.definitions import INGEST
 
     before = _last_ingest_id(settings)
     log.info("landing folder: %s", settings.landing)
-    materialize(settings, INGEST, verbose=verbose)
-    files = _files_since(settings, before)
-    full = _marts_missing(settings)
-    months = _months(settings, None if full else before)
-    if full or months:
+    months = _rebuild_months(materialize(settings, INGEST, verbose=verbose))
+    if months or not settings.warehouse.exists():
         build_and_publish(settings, months, verbose)
-    return Outcome(files, settings.warehouse)
+    return Outcome(_files_since(settings, before), settings.warehouse)
 
 
 def rebuild(settings: Settings, verbose: bool = False) -> Outcome:
@@ -215,7 +182,8 @@ def rebuild(settings: Settings, verbose: bool = False) -> Outcome:
         settings.build.unlink(missing_ok=True)
         with duckdb.connect(str(settings.build)) as conn:
             rebuild_from_archive(conn, settings.archive, settings.county_code, progress=log.info)
-    build_and_publish(settings, _months(settings, None), verbose)
+            months = months_to_rebuild(conn, (), full=True)
+    build_and_publish(settings, months, verbose)
     return Outcome(_files_since(settings, 0), settings.warehouse)
 
 

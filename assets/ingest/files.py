@@ -11,7 +11,7 @@ import json
 import logging
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -365,3 +365,27 @@ def _check_totals(conn, totals: pl.DataFrame, sums: dict[str, Decimal], result: 
                     f"totals row {row['_row']}: {name} states {stated}, data rows sum to {computed}"
                 )
     return "; ".join(mismatches) or None
+
+
+def months_to_rebuild(
+    conn: duckdb.DuckDBPyConnection, touched: Iterable[date], full: bool
+) -> tuple[date, date] | None:
+    """The months whose marts a change makes stale: from the earliest month touched
+    (the earliest month with data, for a full build) to the latest month with data,
+    since the year-to-date figures of every later month include the touched ones."""
+    data_months = " UNION ALL ".join(
+        f"SELECT date_trunc('month', {m})::DATE AS m FROM staging.{e.kind}"
+        for e in EXPORTS.values() for m in e.month_fields
+    )
+    first_data, last_data = conn.execute(f"SELECT min(m), max(m) FROM ({data_months})").fetchone()
+    touched = set(touched)
+    first = first_data if full else min(touched, default=None)
+    if first is None or last_data is None:
+        return None
+    return first, max(last_data, max(touched, default=first))
+
+
+def marts_built(conn: duckdb.DuckDBPyConnection) -> bool:
+    return conn.execute(
+        "SELECT count(*) > 0 FROM duckdb_tables() WHERE schema_name = 'marts'"
+    ).fetchone()[0]
