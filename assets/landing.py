@@ -9,7 +9,7 @@ from assets import partitions
 from assets.exports import EXPORTS
 from assets.ingest.files import ingest_folder, marts_built, months_to_rebuild
 from assets.ingest.warehouse import staging_columns
-from pipelines.resources import WarehouseResource
+from pipelines.resources import WRITER_POOL, WarehouseResource
 
 log = logging.getLogger("yingshang.ingest")
 
@@ -49,7 +49,7 @@ _specs = [
                  group_name="landing", kinds={"duckdb"}),
 ]
 
-@dg.multi_asset(specs=_specs, can_subset=False, name="ingest_landing")
+@dg.multi_asset(specs=_specs, can_subset=False, name="ingest_landing", pool=WRITER_POOL)
 def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Ingest every file in the landing folder not ingested before: archive it,
     recognise its export from the header, parse, validate, quarantine failing rows

@@ -9,9 +9,9 @@ from datetime import date
 import dagster as dg
 import duckdb
 
-from assets.models import Model, build, load_models
+from assets.models import Model, build, export_parquet, load_models
 from assets.partitions import MONTHS
-from pipelines.resources import WarehouseResource
+from pipelines.resources import WRITER_POOL, WarehouseResource
 
 PUBLISHED = dg.AssetKey(["published_warehouse"])
 
@@ -40,7 +40,7 @@ def preview(conn: duckdb.DuckDBPyConnection, table: str, n: int = 10) -> str:
 
 
 def _months(context: dg.AssetExecutionContext) -> tuple[date, date] | None:
-    if not context.has_partition_key_range:
+    if not (context.has_partition_key or context.has_partition_key_range):
         return None
     r = context.partition_key_range
     return date.fromisoformat(r.start), date.fromisoformat(r.end)
@@ -58,6 +58,7 @@ def _mart_asset(model: Model) -> dg.AssetsDefinition:
         partitions_def=MONTHS if partitioned else None,
         backfill_policy=dg.BackfillPolicy.single_run() if partitioned else None,
         metadata={"sql_file": f"sql/marts/{model.path.name}"},
+        pool=WRITER_POOL,
     )
     def _mart(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         months = _months(context) if partitioned else None
@@ -92,10 +93,19 @@ unpartitioned_marts = [a for a in mart_assets if a.partitions_def is None]
         "atomic rename. Analysts open this file read-only; the pipeline never writes it in place."
     ),
     group_name="publish",
-    kinds={"duckdb"},
+    kinds={"duckdb", "parquet"},
+    pool=WRITER_POOL,
 )
 def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    parquet_dir = warehouse.settings.home / "parquet"
+    with warehouse.connect() as conn:
+        files = export_parquet(conn, parquet_dir)
     path = warehouse.publish()
     return dg.MaterializeResult(
-        metadata={"path": dg.MetadataValue.path(str(path)), "bytes": path.stat().st_size}
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "bytes": path.stat().st_size,
+            "parquet": dg.MetadataValue.path(str(parquet_dir)),
+            "parquet_files": len(files),
+        }
     )

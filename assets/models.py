@@ -11,6 +11,7 @@ so a rebuild is idempotent and touches nothing else. The tables a model reads
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -142,3 +143,37 @@ def build(
 def build_all(conn: duckdb.DuckDBPyConnection, months: tuple[date, date] | None = None) -> None:
     for model in load_models():
         build(conn, model, months)
+
+
+def export_parquet(conn: duckdb.DuckDBPyConnection, target: Path) -> list[Path]:
+    """Every mart as Parquet for other engines, hive-partitioned by county and,
+    for monthly models, by month (`county_code=610528/month=2023-05/…`). Written to
+    a fresh folder that then replaces `target` whole."""
+    staging = target.with_name(f".{target.name}.new")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for model in load_models():
+        columns = _columns(conn, model.table) or []
+        keys = [c for c in ("county_code",) if c in columns]
+        select = f"SELECT * FROM {model.table}"
+        if model.partition_column:
+            select = (
+                f"SELECT *, strftime(date_trunc('month', {model.partition_column}), '%Y-%m') AS month "
+                f"FROM {model.table}"
+            ) if "month" not in columns else select
+            keys.append("month")
+        out = staging / model.name
+        if keys:
+            conn.execute(
+                f"COPY ({select}) TO '{out}' (FORMAT parquet, PARTITION_BY ({', '.join(keys)}))"
+            )
+        else:
+            out.mkdir()
+            conn.execute(f"COPY ({select}) TO '{out / 'data.parquet'}' (FORMAT parquet)")
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return sorted(target.rglob("*.parquet"))

@@ -2,8 +2,10 @@
 
 Two jobs, because the months to rebuild are known only once files are ingested:
 `ingest` (landing folder → staging, with the staging checks) and
-`build_and_publish` (monthly-partitioned marts for the months ingestion touched,
-the other marts, their checks, then publish). `yingshang run` runs both in turn.
+`build_and_publish` (the marts for the months ingestion touched, their checks,
+then publish). The landing sensor and the daily schedule start `ingest`; a run
+status sensor starts `build_and_publish` for the months each ingest touched.
+`yingshang run` runs both in turn.
 """
 
 import dagster as dg
@@ -12,6 +14,7 @@ from assets.checks import all_checks
 from assets.landing import ingest_landing
 from assets.marts import mart_assets, published_warehouse, unpartitioned_marts
 from pipelines.resources import WarehouseResource
+from pipelines.sensors import build_sensor_for, daily_schedule_for, landing_sensor_for
 
 all_assets = [ingest_landing, *mart_assets, published_warehouse]
 
@@ -19,20 +22,34 @@ INGEST = dg.AssetSelection.assets(ingest_landing)
 BUILD = dg.AssetSelection.all() - INGEST
 UNPARTITIONED_BUILD = dg.AssetSelection.assets(*unpartitioned_marts, published_warehouse)
 
+# Every step retries transient failures (a locked file, a full disk freed later):
+# ingestion and builds are idempotent, so a retry never doubles anything.
+RETRY = dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL)
+WRITER_TAGS = {"yingshang/writer": "duckdb"}
+
 ingest_job = dg.define_asset_job(
     "ingest",
     selection=INGEST,
     description="Ingest new landed files into staging, with the staging checks.",
+    op_retry_policy=RETRY,
+    tags=WRITER_TAGS,
 )
 build_and_publish_job = dg.define_asset_job(
     "build_and_publish",
     selection=BUILD,
     description="Rebuild the marts for a range of months, check them and publish the warehouse.",
+    op_retry_policy=RETRY,
+    tags=WRITER_TAGS,
 )
 
 defs = dg.Definitions(
     assets=all_assets,
     asset_checks=all_checks,
     jobs=[ingest_job, build_and_publish_job],
+    sensors=[
+        landing_sensor_for(ingest_job),
+        build_sensor_for(ingest_job, build_and_publish_job),
+    ],
+    schedules=[daily_schedule_for(ingest_job)],
     resources={"warehouse": WarehouseResource()},
 )

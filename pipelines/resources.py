@@ -26,6 +26,10 @@ from pipelines.settings import Settings
 
 log = logging.getLogger("yingshang")
 
+# The Dagster concurrency pool of every step that writes DuckDB; dagster.yaml
+# limits it to one run at a time.
+WRITER_POOL = "duckdb_writer"
+
 
 class WarehouseResource(dg.ConfigurableResource):
     """Where the warehouse lives. Unset fields fall back to the YINGSHANG_*
@@ -71,15 +75,21 @@ class WarehouseResource(dg.ConfigurableResource):
 
 @contextmanager
 def writer_lock(path: Path) -> Iterator[None]:
+    """Exclusive across processes; released by the kernel if the holder dies."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.info("another run is writing the warehouse; waiting for it to finish")
-            started = time.monotonic()
-            fcntl.flock(f, fcntl.LOCK_EX)
-            log.info("waited %.1f s for the writer lock", time.monotonic() - started)
+        started, told = time.monotonic(), False
+        while True:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not told and time.monotonic() - started > 1:
+                    log.info("another run is writing the warehouse; waiting for it to finish")
+                    told = True
+                time.sleep(0.05)
+        if told:
+            log.info("waited %.0f s for the other run", time.monotonic() - started)
         try:
             yield
         finally:

@@ -92,7 +92,8 @@ def _last_ingest_id(settings: Settings) -> int:
 
 
 def _files_since(settings: Settings, after: int) -> list[dict]:
-    with duckdb.connect(str(settings.build), read_only=True) as c:
+    lock = writer_lock(settings.build.parent / "writer.lock")
+    with lock, duckdb.connect(str(settings.build), read_only=True) as c:
         rel = c.sql(
             "SELECT file_name, kind, status, rows_read, rows_loaded, rows_quarantined, reason, notes "
             f"FROM meta.ingest_log WHERE ingest_id > {int(after)} ORDER BY ingest_id"
