@@ -147,8 +147,9 @@ def build_all(conn: duckdb.DuckDBPyConnection, months: tuple[date, date] | None 
 
 def export_parquet(conn: duckdb.DuckDBPyConnection, target: Path) -> list[Path]:
     """Every mart as Parquet for other engines, hive-partitioned by county and,
-    for monthly models, by month (`county_code=610528/month=2023-05/…`). Written to
-    a fresh folder that then replaces `target` whole."""
+    for monthly models, by month (`county_code=610528/month=2023-05-01/…`). Written to
+    a fresh folder that then replaces `target` whole. The month is the DATE of its
+    first day, as in the marts: `month=2023-05-01`."""
     staging = target.with_name(f".{target.name}.new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -158,7 +159,7 @@ def export_parquet(conn: duckdb.DuckDBPyConnection, target: Path) -> list[Path]:
         select = f"SELECT * FROM {model.table}"
         if model.partition_column:
             select = (
-                f"SELECT *, strftime(date_trunc('month', {model.partition_column}), '%Y-%m') AS month "
+                f"SELECT *, date_trunc('month', {model.partition_column})::DATE AS month "
                 f"FROM {model.table}"
             ) if "month" not in columns else select
             keys.append("month")

@@ -231,10 +231,10 @@ def test_marts_are_exported_as_parquet(tmp_path):
     landing = tmp_path / "landing"
     assert main(["demo", "--landing", str(landing), "--warehouse", str(tmp_path / "w.duckdb")]) == 0
     parquet = tmp_path / "parquet"
-    assert (parquet / "court_cases_monthly" / "county_code=610528" / "month=2023-06").is_dir()
+    assert (parquet / "court_cases_monthly" / "county_code=610528" / "month=2023-06-01").is_dir()
     got = duckdb.sql(
         f"SELECT sum(received) FROM read_parquet('{parquet}/court_cases_monthly/**/*.parquet', hive_partitioning=true) "
         "WHERE month BETWEEN '2023-01-01' AND '2023-06-30'"
     ).fetchall()[0][0]
     assert got == 5648
-    assert (parquet / "indicators" / "county_code=610528" / "month=2023-06").is_dir()
+    assert (parquet / "indicators" / "county_code=610528" / "month=2023-06-01").is_dir()
