@@ -31,7 +31,7 @@ from assets.ingest.reading import (
     read_grid,
 )
 from assets.ingest.recognise import NotRecognised, Recognised, recognise
-from assets.ingest.rows import classify, parse_rows, parse_totals, summable_columns
+from assets.ingest.rows import classify, parse_rows, raw_json, summable_columns
 from assets.ingest.validate import validate
 from assets.ingest.warehouse import PROVENANCE, ensure_tables
 
@@ -55,6 +55,7 @@ class FileResult:
     encoding: str | None = None
     ingest_id: int | None = None
     months: set[date] = field(default_factory=set)  # months of the rows it staged
+    repeated_keys: int = 0  # keys seen more than once in the file
 
     def summary(self) -> str:
         what = self.kind or "-"
@@ -201,6 +202,7 @@ def ingest_file(
 def _write_log(conn: duckdb.DuckDBPyConnection, r: FileResult) -> int:
     row = asdict(r)
     row["months"] = sorted(r.months)
+    del row["repeated_keys"]
     if r.status != "loaded":
         row["rows_read"] = row["rows_loaded"] = row["rows_quarantined"] = None
     cols = [k for k in row if not (k == "ingest_id" and row[k] is None)]
@@ -230,35 +232,32 @@ def _load(
     )
     table = f"staging.{export.kind}"
     conn.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM {table} LIMIT 0")
-    conn.execute("ALTER TABLE incoming ADD COLUMN _raw VARCHAR")
 
-    summable = [c.field.name for c in summable_columns(rec)]
+    summable = [c.field.stored_name for c in summable_columns(rec)]
     sums: dict[str, Decimal] = dict.fromkeys(summable, Decimal(0))
-    totals_rows: list[pl.DataFrame] = []
-    classified = classify(grid.scan(rec.first_data_row), grid.width)
-    for batch in classified.collect_batches(chunk_size=BATCH_ROWS, lazy=True):
-        rows = batch.lazy()
-        totals_rows.append(parse_totals(rows.filter(pl.col("_class") == "total"), rec).collect())
-        parsed = parse_rows(rows.filter(pl.col("_class") == "data"), rec, county_code).collect()
+    totals: list[pl.DataFrame] = []
+    rows = parse_rows(classify(grid.scan(rec.first_data_row), grid.width), rec, county_code)
+    for batch in rows.collect_batches(chunk_size=BATCH_ROWS, lazy=True):
+        totals.append(batch.filter(pl.col("_class") == "total").select("_row", *summable))
+        parsed = batch.filter(pl.col("_class") == "data")
         if parsed.is_empty():
             continue
-        for name in summable:
-            sums[name] += parsed[export.field(name).stored_name].sum() or 0
-        checked = validate(parsed, export)
-        good = checked.filter(pl.col("_errors").list.len() == 0)
-        bad = checked.filter(pl.col("_errors").list.len() > 0)
         result.rows_read += parsed.height
-        _stage_batch(conn, good, export, result)
-        _quarantine(conn, bad.select("_row", "_raw", "_errors"), export, result)
+        for name in summable:
+            sums[name] += parsed[name].sum() or 0
+        checked = validate(parsed, export)
+        failed = checked["_errors"].list.len() > 0
+        _stage_batch(conn, checked.filter(~failed), export, result)
+        _quarantine(conn, checked.filter(failed).select("_row", raw_json(rec).alias("_raw"), "_errors"), export, result)
 
     if result.rows_read == 0:
         raise _Rejected(
             f"header recognised as {export.kind} ({export.title_zh}) but no data rows follow it",
             export.kind,
         )
-    _quarantine_conflicts(conn, export, result)
+    _quarantine_conflicts(conn, export, result, grid, rec)
     _upsert(conn, export, result)
-    result.notes = _check_totals(conn, pl.concat(totals_rows, how="diagonal_relaxed"), sums, result)
+    result.notes = _check_totals(conn, pl.concat(totals), sums, result)
     _write_log(conn, result)
     return result
 
@@ -267,7 +266,7 @@ def _stage_batch(conn, good: pl.DataFrame, export: Export, result: FileResult) -
     if good.is_empty():
         return
     cols = [f.stored_name for f in export.stored_fields]
-    frame = good.select(*cols, pl.col("_row").alias("_row_number"), "_raw")  # noqa: F841
+    frame = good.select(*cols, pl.col("_row").alias("_row_number"))  # noqa: F841
     conn.execute("INSERT INTO incoming BY NAME SELECT * FROM frame")
     result.rows_loaded += good.height
 
@@ -283,35 +282,47 @@ def _quarantine(conn, bad: pl.DataFrame, export: Export, result: FileResult) -> 
     result.rows_quarantined += bad.height
 
 
-def _quarantine_conflicts(conn, export: Export, result: FileResult) -> None:
+def _quarantine_conflicts(conn, export: Export, result: FileResult, grid: Grid, rec: Recognised) -> None:
     """The same key twice in one file: identical rows are one record; rows that
     disagree are all quarantined, since neither can be trusted over the other."""
     key = ", ".join(export.key)
     values = ", ".join(f.stored_name for f in export.stored_fields)
+    result.repeated_keys = conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM incoming GROUP BY {key} HAVING count(*) > 1)"
+    ).fetchone()[0]
+    if not result.repeated_keys:
+        return
     conn.execute(f"""
         CREATE OR REPLACE TEMP TABLE conflicting AS
-        SELECT i._row_number, i._raw, c.rows_with_key
+        SELECT i._row_number, c.rows_with_key
         FROM incoming i JOIN (
             SELECT {key}, list(_row_number ORDER BY _row_number) AS rows_with_key
             FROM incoming GROUP BY {key}
-            HAVING count(DISTINCT ({values})) > 1
+            HAVING count(*) > 1 AND count(DISTINCT ({values})) > 1
         ) c USING ({key})
     """)
-    n = conn.execute("SELECT count(*) FROM conflicting").fetchone()[0]
-    if not n:
+    numbers = [r[0] for r in conn.execute("SELECT _row_number FROM conflicting").fetchall()]
+    if not numbers:
         return
+    # Staged rows keep no raw cells; read these few again from the file.
+    raw = (  # noqa: F841
+        grid.scan(rec.first_data_row)
+        .filter(pl.col("_row").cast(pl.Int64).is_in(numbers))
+        .select(pl.col("_row").cast(pl.Int64).alias("_row_number"), raw_json(rec).alias("_raw"))
+        .collect()
+    )
     key_text = " + ".join(export.key)
     conn.execute(
         f"""INSERT INTO quarantine.rows
-        SELECT ?, ?, ?, _row_number, _raw::JSON,
+        SELECT ?, ?, ?, c._row_number, r._raw::JSON,
                ['duplicate key ({key_text}) with different values in rows '
-                || array_to_string(rows_with_key, ', ') || ' of this file'], ?
-        FROM conflicting""",
+                || array_to_string(c.rows_with_key, ', ') || ' of this file'], ?
+        FROM conflicting c JOIN raw r USING (_row_number)""",
         [export.kind, result.file_name, result.sha256, result.ingest_id],
     )
     conn.execute("DELETE FROM incoming WHERE _row_number IN (SELECT _row_number FROM conflicting)")
-    result.rows_loaded -= n
-    result.rows_quarantined += n
+    result.rows_loaded -= len(numbers)
+    result.rows_quarantined += len(numbers)
 
 
 def _upsert(conn, export: Export, result: FileResult) -> None:
@@ -321,15 +332,21 @@ def _upsert(conn, export: Export, result: FileResult) -> None:
     key = ", ".join(export.key)
     on = " AND ".join(f"s.{k} = i.{k}" for k in export.key)
     cols = [f.stored_name for f in export.stored_fields]
-    replaced = f"(SELECT s.* FROM {table} s SEMI JOIN incoming i ON {on})"
-    result.months = _months(conn, export, "incoming") | _months(conn, export, replaced)
-    conn.execute(
-        f"DELETE FROM {table} s USING (SELECT DISTINCT {key} FROM incoming) i WHERE {on}"
+    result.months = _months(conn, export, "incoming")
+    if conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0]:
+        replaced = f"(SELECT s.* FROM {table} s SEMI JOIN incoming i ON {on})"
+        result.months |= _months(conn, export, replaced)
+        conn.execute(
+            f"DELETE FROM {table} s USING (SELECT DISTINCT {key} FROM incoming) i WHERE {on}"
+        )
+    # Identical repeats of a key inside the file are one record: the first is kept.
+    once = (
+        f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row_number) = 1"
+        if result.repeated_keys else ""
     )
     conn.execute(
         f"""INSERT INTO {table} ({", ".join(cols)}, {", ".join(PROVENANCE)})
-        SELECT {", ".join(cols)}, ?, ?, _row_number, ?
-        FROM incoming QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row_number) = 1""",
+        SELECT {", ".join(cols)}, ?, ?, _row_number, ? FROM incoming {once}""",
         [result.file_name, result.sha256, result.ingest_id],
     )
 

@@ -1,9 +1,10 @@
 """From rows of text cells to typed rows of one export.
 
 Rows are told apart first (blank, totals, footer, data): only data rows are
-counted as read. Each data row is then parsed field by field following the
-declaration, keeping every parse error, and its raw cells as JSON for quarantine
-(personal-data columns left out).
+counted as read. Each row is then parsed field by field following the
+declaration, keeping every parse error. Parsing runs in stages of whole columns
+(normalise, clean, parse, explain) so that each costly string operation runs
+once per cell.
 """
 
 from __future__ import annotations
@@ -11,74 +12,101 @@ from __future__ import annotations
 import polars as pl
 
 from assets.ingest.recognise import Column, Recognised
-from assets.ingest.values import normalize, parse
+from assets.ingest.values import clean as clean_text
+from assets.ingest.values import normalize, parse, parse_error
 
 TOTAL_MARKERS = ("合计", "总计", "小计")
 # A footer is a note under the table: `制表人：张三`, `注：…`, `数据来源：…` — a short
-# label and a colon (NFKC made it ASCII), or 注/备注/说明, in a row of at most two cells.
-FOOTER_PATTERN = r"^(?:注|备注|说明)|^[^\d:]{1,15}:"
+# label and a colon, or 注/备注/说明, in a row of at most two cells.
+FOOTER_PATTERN = r"^(?:注|备注|说明)|^[^\d:：]{1,15}[:：]"
 FOOTER_MAX_CELLS = 2
 
 
 def classify(frame: pl.LazyFrame, width: int) -> pl.LazyFrame:
-    """Adds `_class`: blank, total, footer or data."""
-    cells = [normalize(pl.col(f"c{i}")).str.replace_all(r"\s+", "") for i in range(width)]
-    filled = pl.sum_horizontal([c.is_not_null().cast(pl.Int32) for c in cells]) if cells else pl.lit(0)
-    first = pl.coalesce(cells) if cells else pl.lit(None, pl.String)
-    return frame.with_columns(
-        pl.when(filled == 0)
-        .then(pl.lit("blank"))
-        .when(first.is_in(TOTAL_MARKERS))
-        .then(pl.lit("total"))
-        .when((filled <= FOOTER_MAX_CELLS) & first.str.contains(FOOTER_PATTERN))
-        .then(pl.lit("footer"))
-        .otherwise(pl.lit("data"))
-        .alias("_class")
+    """Adds `_class`: blank, total, footer or data. Only the first filled cell of a
+    row is normalised: that is all the decision needs. (Each stage is its own
+    column: polars does not share a sub-expression used twice within one.)"""
+    if width == 0:
+        return frame.with_columns(pl.lit("blank").alias("_class"))
+    filled = [pl.col(f"c{i}").str.strip_chars().str.len_bytes() > 0 for i in range(width)]
+    return (
+        frame.with_columns(
+            pl.sum_horizontal([f.fill_null(False).cast(pl.Int32) for f in filled]).alias("_filled"),
+            pl.coalesce([pl.when(f).then(pl.col(f"c{i}")) for i, f in enumerate(filled)]).alias("_first"),
+        )
+        .with_columns(normalize(pl.col("_first")).str.replace_all(r"\s+", "").alias("_first"))
+        .with_columns(
+            pl.when(pl.col("_filled") == 0)
+            .then(pl.lit("blank"))
+            .when(pl.col("_first").is_in(TOTAL_MARKERS))
+            .then(pl.lit("total"))
+            .when((pl.col("_filled") <= FOOTER_MAX_CELLS) & pl.col("_first").str.contains(FOOTER_PATTERN))
+            .then(pl.lit("footer"))
+            .otherwise(pl.lit("data"))
+            .alias("_class")
+        )
+        .drop("_filled", "_first")
     )
 
 
+def _t(c: Column) -> str:
+    return f"_t{c.index}"
+
+
+def _k(c: Column) -> str:
+    return f"_k{c.index}"
+
+
 def parse_rows(frame: pl.LazyFrame, rec: Recognised, county_code: str) -> pl.LazyFrame:
-    """Typed columns of every stored field, plus `_row`, `_errors` (list of parse
-    errors) and `_raw` (the row's cells as JSON)."""
+    """Typed columns of every stored field, plus `_row`, `_class`, `_errors` (the
+    parse errors) and the raw cells of the non-personal columns (`c0…`), kept for
+    the rows that end in quarantine."""
     export = rec.export
+    mapped = [c for c in rec.columns if c.field.column != "ignored"]
+    cleaners = {c.index: clean_text(c.field, pl.col(_t(c)), c.scale) for c in mapped}
+
     values, errors = [], []
     for f in export.stored_fields:
         col = rec.column(f.name)
         if col is None:
             value = pl.lit(None, f.polars_type)
         else:
-            value, error = parse(f, pl.col(f"c{col.index}"), col.scale)
-            errors.append(error)
+            cleaned = pl.col(_k(col)) if cleaners[col.index] is not None else None
+            value = parse(f, pl.col(_t(col)), cleaned, col.scale)
         if f.name == "county_code":
             value = pl.coalesce(value, pl.lit(county_code))
         values.append(value.cast(f.polars_type).alias(f.stored_name))
 
-    raw_cells = [
-        pl.col(f"c{c.index}").alias(c.header) for c in rec.columns if not c.field.personal
-    ]
-    error_list = (
-        pl.concat_list(errors).list.drop_nulls() if errors else pl.lit([], pl.List(pl.String))
-    )
-    parsed = frame.select(
-        pl.col("_row").cast(pl.Int64),
-        *values,
-        error_list.alias("_errors"),
-        pl.struct(raw_cells).struct.json_encode().alias("_raw"),
+    for c in mapped:
+        error = parse_error(c.field, pl.col(_t(c)), pl.col(c.field.stored_name), c.scale)
+        if error is not None:
+            errors.append(error)
+    raw = [f"c{c.index}" for c in rec.columns if not c.field.personal]
+
+    parsed = (
+        frame.with_columns(normalize(pl.col(f"c{c.index}")).alias(_t(c)) for c in mapped)
+        .with_columns(e.alias(f"_k{i}") for i, e in cleaners.items() if e is not None)
+        .with_columns(values)
+        .with_columns(
+            (pl.concat_list(errors).list.drop_nulls() if errors else pl.lit([], pl.List(pl.String)))
+            .alias("_errors")
+        )
     )
     for name, expr in export.derived.items():
         parsed = parsed.with_columns(expr.alias(export.field(name).stored_name))
-    return parsed
+    return parsed.select(
+        pl.col("_row").cast(pl.Int64), "_class", *[f.stored_name for f in export.stored_fields],
+        "_errors", *raw,
+    )
+
+
+def raw_json(rec: Recognised) -> pl.Expr:
+    """The row's cells by header, personal-data columns left out, as JSON."""
+    return pl.struct(
+        [pl.col(f"c{c.index}").alias(c.header) for c in rec.columns if not c.field.personal]
+    ).struct.json_encode()
 
 
 def summable_columns(rec: Recognised) -> list[Column]:
     """The columns a totals row may sum: money and counts."""
     return [c for c in rec.columns if c.field.type in ("money", "count") and not c.field.personal]
-
-
-def parse_totals(frame: pl.LazyFrame, rec: Recognised) -> pl.LazyFrame:
-    """The numbers a totals row states, for the summable fields it fills."""
-    stated = [
-        parse(c.field, pl.col(f"c{c.index}"), c.scale)[0].alias(c.field.name)
-        for c in summable_columns(rec)
-    ]
-    return frame.select(pl.col("_row").cast(pl.Int64), *stated)

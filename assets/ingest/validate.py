@@ -101,7 +101,7 @@ def schema_failures(frame: pl.DataFrame, export: Export) -> pl.DataFrame:
 def validate(frame: pl.DataFrame, export: Export) -> pl.DataFrame:
     """Adds every schema failure to the rows' `_errors`; a row is valid when that
     list is empty. Values are left as parsed."""
-    cases = schema_failures(frame.drop("_errors", "_raw"), export)
+    cases = schema_failures(frame.select(f.stored_name for f in export.stored_fields), export)
     if cases.is_empty():
         return frame
     # A value that failed to parse is null; its parse error already says why, so

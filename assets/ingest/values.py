@@ -28,20 +28,24 @@ BOOLEANS: Mapping[str, bool] = {
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 
-_TIME_PART = r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$"
-_YMD = r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"
-_YMD_COMPACT = r"^(\d{4})(\d{2})(\d{2})$"
-_YM = r"^(\d{4})[-/.年](\d{1,2})月?$"
+# Every written form of a date (section 1) is first rewritten to Y-M-D by one regex
+# replace, so the parse itself is a single strptime; a time part is dropped.
+_TIME = r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_YMD = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?" + _TIME + "$"
+_YMD_COMPACT = r"^(\d{4})(\d{2})(\d{2})" + _TIME + "$"
+_YM = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"
 _YM_COMPACT = r"^(\d{4})(\d{2})$"
 _EXCEL_SERIAL = r"^\d{5}(?:\.\d+)?$"  # days since 1899-12-30, as xlsx stores dates
-_DECIMAL = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 _INTEGER = r"^[+-]?\d+(?:\.0*)?$"
 
 
 def normalize(raw: pl.Expr) -> pl.Expr:
-    """NFKC (full-width to half-width), trimmed, with the empty markers as null."""
-    text = raw.str.normalize("NFKC").str.strip_chars()
-    return pl.when(text.is_in(EMPTY_MARKERS)).then(None).otherwise(text)
+    """NFKC (full-width to half-width), trimmed, with the empty markers as null.
+    NFKC leaves ASCII and CJK unified ideographs as they are, so only text with
+    other characters pays for it."""
+    stable = raw.str.contains(r"^[\x00-\x7F\x{4E00}-\x{9FFF}]*$")
+    text = pl.when(stable).then(raw).otherwise(raw.str.normalize("NFKC")).str.strip_chars()
+    return text.replace(list(EMPTY_MARKERS), None)
 
 
 def _compact(text: pl.Expr) -> pl.Expr:
@@ -49,65 +53,82 @@ def _compact(text: pl.Expr) -> pl.Expr:
     return text.str.replace_all(r"\s+", "")
 
 
-def _iso_date(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
-    iso = pl.concat_str([y, m.str.zfill(2), d.str.zfill(2)], separator="-")
-    return iso.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+def clean(field: Field, text: pl.Expr, scale: int = 1) -> pl.Expr | None:
+    """The normalised text made ready for the field's parser, or None when the
+    parser takes the text as it is. Computed once per cell, as its own column."""
+    if field.personal:
+        return None
+    if field.type == "date":
+        return text.str.replace(_YMD, "${1}-${2}-${3}").str.replace(_YMD_COMPACT, "${1}-${2}-${3}")
+    if field.type == "month":
+        return (
+            text.str.replace(_YM, "${1}-${2}-1")
+            .str.replace(_YM_COMPACT, "${1}-${2}-1")
+            .str.replace(_YMD, "${1}-${2}-${3}")
+            .str.replace(_YMD_COMPACT, "${1}-${2}-${3}")
+        )
+    if field.type in ("money", "count", "integer"):
+        return text.str.replace_all(r"[\s,]", "")
+    if field.type == "credit_code":
+        return _compact(text).str.to_uppercase()
+    if field.type in ("code", "bool", "enum"):
+        return _compact(text)
+    return None
 
 
-def parse_date(text: pl.Expr) -> pl.Expr:
-    s = _compact(text.str.replace(_TIME_PART, ""))
+def parse_date(s: pl.Expr) -> pl.Expr:
+    """From cleaned text: Y-M-D, or an Excel serial day number."""
     serial = s.str.extract(r"^(\d{5})", 1).cast(pl.Int32, strict=False)
     return pl.coalesce(
-        _iso_date(s.str.extract(_YMD, 1), s.str.extract(_YMD, 2), s.str.extract(_YMD, 3)),
-        _iso_date(
-            s.str.extract(_YMD_COMPACT, 1), s.str.extract(_YMD_COMPACT, 2),
-            s.str.extract(_YMD_COMPACT, 3),
-        ),
+        s.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
         pl.when(s.str.contains(_EXCEL_SERIAL)).then(
             pl.lit(date(1899, 12, 30)) + pl.duration(days=serial)
         ),
     )
 
 
-def parse_month(text: pl.Expr) -> pl.Expr:
-    s = _compact(text)
-    month_only = pl.coalesce(
-        _iso_date(s.str.extract(_YM, 1), s.str.extract(_YM, 2), pl.lit("1")),
-        _iso_date(s.str.extract(_YM_COMPACT, 1), s.str.extract(_YM_COMPACT, 2), pl.lit("1")),
-    )
-    return pl.coalesce(month_only, parse_date(text).dt.truncate("1mo"))
+def parse_month(s: pl.Expr) -> pl.Expr:
+    return parse_date(s).dt.truncate("1mo")
 
 
-def parse_money(text: pl.Expr, scale: int) -> tuple[pl.Expr, pl.Expr]:
-    """Exact yuan: the text as a decimal, times the header's unit. Returns the value
-    and whether it fits DECIMAL(18,2) exactly (no fraction of a fen is lost)."""
-    s = _compact(text).str.replace_all(",", "")
-    wide = pl.when(s.str.contains(_DECIMAL)).then(s).cast(pl.Decimal(38, 8), strict=False)
-    yuan = wide * pl.lit(scale, dtype=pl.Decimal(38, 0))
-    exact = (yuan.round(2) == yuan) & (yuan.abs() < 10**16)
-    return pl.when(exact).then(yuan.cast(pl.Decimal(18, 2), strict=False)), exact
+def _money_pattern(scale: int) -> str:
+    """A number whose value in yuan is exact to the fen: at most 2 decimals in
+    yuan, 6 in 万元 (trailing zeros aside)."""
+    decimals = 2 + len(str(scale)) - 1
+    return rf"^[+-]?\d+(?:\.\d{{0,{decimals}}}0*)?$"
 
 
-def parse_integer(text: pl.Expr) -> pl.Expr:
-    s = _compact(text).str.replace_all(",", "")
+def parse_money(s: pl.Expr, scale: int) -> pl.Expr:
+    """Exact yuan: the text as a decimal, times the header's unit."""
+    exact = s.str.contains(_money_pattern(scale))
+    value = s.cast(pl.Decimal(38, 8), strict=False)
+    if scale != 1:
+        value = value * pl.lit(scale, dtype=pl.Decimal(38, 0))
+    return pl.when(exact).then(value).cast(pl.Decimal(18, 2), strict=False)
+
+
+def parse_integer(s: pl.Expr) -> pl.Expr:
     return pl.when(s.str.contains(_INTEGER)).then(s.str.replace(r"\.0*$", "")).cast(
         pl.Int64, strict=False
     )
 
 
-def parse_bool(text: pl.Expr) -> pl.Expr:
-    return _compact(text).str.to_lowercase().replace_strict(BOOLEANS, default=None, return_dtype=pl.Boolean)
+def parse_bool(s: pl.Expr) -> pl.Expr:
+    return s.str.to_lowercase().replace_strict(BOOLEANS, default=None, return_dtype=pl.Boolean)
 
 
-def parse_enum(text: pl.Expr, vocabulary: Mapping[str, str]) -> pl.Expr:
+def parse_enum(s: pl.Expr, vocabulary: Mapping[str, str]) -> pl.Expr:
     accepted = {**vocabulary, **{v: v for v in vocabulary.values()}}
-    return _compact(text).replace_strict(accepted, default=None, return_dtype=pl.String)
+    return s.replace_strict(accepted, default=None, return_dtype=pl.String)
+
+
+PERSON_SEPARATORS = r"[、,;/\s]+"
 
 
 def count_persons(text: pl.Expr) -> pl.Expr:
     """How many persons a cell names (`张三、李四`): the names themselves are not kept."""
-    names = text.str.replace_all(r"[、,;/\s]+", "|").str.split("|")
-    return names.list.eval(pl.element().filter(pl.element() != "")).list.len().cast(pl.Int32)
+    inner = text.str.strip_chars("、,;/ \t\n")
+    return (inner.str.count_matches(PERSON_SEPARATORS) + 1).cast(pl.Int32)
 
 
 def credit_code_is_valid(code: pl.Expr) -> pl.Expr:
@@ -127,41 +148,49 @@ def credit_code_is_valid(code: pl.Expr) -> pl.Expr:
     )
 
 
-def parse(field: Field, raw: pl.Expr, scale: int = 1) -> tuple[pl.Expr, pl.Expr]:
-    """The typed value of `field` from its raw cell, and the parse error (null if none)."""
-    text = normalize(raw)
+def parse(field: Field, text: pl.Expr, cleaned: pl.Expr | None, scale: int = 1) -> pl.Expr:
+    """The typed value of `field` from its normalised text and cleaned text."""
+    s = text if cleaned is None else cleaned
+    if field.personal:
+        return pl.when(text.is_not_null()).then(count_persons(text))
+    if field.type == "date":
+        return parse_date(s)
+    if field.type == "month":
+        return parse_month(s)
+    if field.type == "money":
+        return parse_money(s, scale)
+    if field.type in ("count", "integer"):
+        return parse_integer(s)
+    if field.type == "bool":
+        return parse_bool(s)
+    if field.type == "enum":
+        return parse_enum(s, field.vocabulary)
+    return s
+
+
+def parse_error(field: Field, text: pl.Expr, value: pl.Expr, scale: int = 1) -> pl.Expr | None:
+    """The error of a cell whose text did not parse (null where it did, or was empty).
+    None for fields whose parse cannot fail (text, codes: their rules are checked later)."""
     label = f"{field.name}（{field.zh}）"
     if field.personal:
-        return pl.when(text.is_not_null()).then(count_persons(text)), pl.lit(None, pl.String)
-
-    exact = None
-    if field.type == "date":
-        value, what = parse_date(text), "is not a date"
-    elif field.type == "month":
-        value, what = parse_month(text), "is not a month"
-    elif field.type == "money":
-        value, exact = parse_money(text, scale)
-        what = "is not an amount of money"
-    elif field.type in ("count", "integer"):
-        value, what = parse_integer(text), "is not a whole number"
-    elif field.type == "bool":
-        value, what = parse_bool(text), "is not yes/no (是/否, Y/N, 1/0, true/false)"
-    elif field.type == "enum":
+        return None
+    what = {
+        "date": "is not a date",
+        "month": "is not a month",
+        "money": "is not an amount of money",
+        "count": "is not a whole number",
+        "integer": "is not a whole number",
+        "bool": "is not yes/no (是/否, Y/N, 1/0, true/false)",
+    }.get(field.type)
+    if field.type == "enum":
         allowed = "、".join(dict.fromkeys([*field.vocabulary, *field.canonical_values]))
-        value, what = parse_enum(text, field.vocabulary), f"is not one of {allowed}"
-    elif field.type == "credit_code":
-        value, what = _compact(text).str.to_uppercase(), ""
-    elif field.type == "code":
-        value, what = _compact(text), ""
-    else:
-        value, what = text, ""
-
-    if not what:
-        return value, pl.lit(None, pl.String)
+        what = f"is not one of {allowed}"
+    if what is None:
+        return None
     message = pl.format(f"{label}: '{{}}' {what}", text)
-    if exact is not None:
-        message = pl.when(exact.is_null() | exact).then(message).otherwise(
+    if field.type == "money":
+        number = text.str.replace_all(r"[\s,]", "").str.contains(r"^[+-]?\d+(?:\.\d+)?$")
+        message = pl.when(number).then(
             pl.format(f"{label}: '{{}}' has a fraction of a fen", text)
-        )
-    error = pl.when(text.is_not_null() & value.is_null()).then(message)
-    return value, error
+        ).otherwise(message)
+    return pl.when(text.is_not_null() & value.is_null()).then(message)
