@@ -29,6 +29,7 @@ log = logging.getLogger("yingshang")
 # The Dagster concurrency pool of every step that writes DuckDB; dagster.yaml
 # limits it to one run at a time.
 WRITER_POOL = "duckdb_writer"
+DUCKDB_MEMORY = os.environ.get("YINGSHANG_DUCKDB_MEMORY", "1GB")
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -52,7 +53,8 @@ class WarehouseResource(dg.ConfigurableResource):
             if not s.build.exists() and s.warehouse.exists():
                 # A new build starts from what was last published.
                 shutil.copyfile(s.warehouse, s.build)
-            conn = duckdb.connect(str(s.build))
+            # Bounded memory whatever the input size: DuckDB spills to disk past this.
+            conn = duckdb.connect(str(s.build), config={"memory_limit": DUCKDB_MEMORY})
             try:
                 ensure_tables(conn)
                 yield conn
