@@ -11,6 +11,7 @@ import duckdb
 
 from assets.models import Model, build, export_parquet, load_models
 from assets.partitions import MONTHS
+from pipelines.dictionary import write_dictionary
 from pipelines.resources import WRITER_POOL, WarehouseResource
 
 PUBLISHED = dg.AssetKey(["published_warehouse"])
@@ -100,6 +101,7 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
     parquet_dir = warehouse.settings.home / "parquet"
     with warehouse.connect() as conn:
         files = export_parquet(conn, parquet_dir)
+        dictionary = write_dictionary(conn, warehouse.settings.home)
     path = warehouse.publish()
     return dg.MaterializeResult(
         metadata={
@@ -107,5 +109,6 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
             "bytes": path.stat().st_size,
             "parquet": dg.MetadataValue.path(str(parquet_dir)),
             "parquet_files": len(files),
+            "data_dictionary": dg.MetadataValue.path(str(dictionary[1])),
         }
     )

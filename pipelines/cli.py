@@ -70,6 +70,42 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--county", default=None, help=argparse.SUPPRESS)
 
+    query = sub.add_parser(
+        "query",
+        help="run SQL against the published warehouse (read-only)",
+        description=(
+            "Run one SQL query against the published warehouse, read-only, and print it as a table "
+            "or write CSV/XLSX. Text cells starting with = + - @ are prefixed with ' so that a "
+            "spreadsheet never runs them as formulas."
+        ),
+    )
+    query.add_argument("sql", help="the query, e.g. \"SELECT * FROM marts.indicators LIMIT 5\"")
+    query.add_argument("--format", choices=["table", "csv", "xlsx"], default="table", help="default %(default)s")
+    query.add_argument("--output", "-o", help="write to this file (needed for xlsx)")
+    query.add_argument("--chinese", action="store_true", help="Chinese column headers where documented")
+    query.add_argument("--warehouse", help="the published DuckDB file (env YINGSHANG_WAREHOUSE)")
+
+    report = sub.add_parser(
+        "report",
+        help="render the half-year (quarter, year) report from the marts as HTML and Markdown",
+        description=(
+            "Render the county's report for a period (2023-H1, 2023-Q2, 2023) from the published "
+            "warehouse: figures with the queries behind them, coverage, quarantine flags and charts."
+        ),
+    )
+    report.add_argument("--period", required=True, help="2023-H1, 2023-H2, 2023-Q1 … or 2023")
+    report.add_argument("--out", help="output folder (default: reports/ beside the warehouse)")
+    report.add_argument("--warehouse", help="the published DuckDB file (env YINGSHANG_WAREHOUSE)")
+    report.add_argument("--county", help="6-digit county code (env YINGSHANG_COUNTY)")
+
+    dictionary = sub.add_parser(
+        "dictionary",
+        help="write the data dictionary (Markdown and HTML) of the published warehouse",
+        description="Generate the data dictionary from the warehouse, the declarations and the SQL models.",
+    )
+    dictionary.add_argument("--out", help="output folder (default: beside the warehouse)")
+    dictionary.add_argument("--warehouse", help="the published DuckDB file (env YINGSHANG_WAREHOUSE)")
+
     sample = sub.add_parser(
         "sample",
         help="write the sample exports into a folder",
@@ -97,10 +133,15 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines.settings import Settings
 
     try:
-        settings = Settings.from_env(args.landing, args.warehouse, args.county)
+        settings = Settings.from_env(
+            getattr(args, "landing", None), getattr(args, "warehouse", None), getattr(args, "county", None)
+        )
     except ValueError as e:
         print(f"yingshang: {e}", file=sys.stderr)
         return 2
+
+    if args.command in ("query", "report", "dictionary"):
+        return _analyst_command(args, settings)
 
     from pipelines import runner
 
@@ -123,6 +164,43 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(table)
         return 0 if all_match else 1
+    return 0
+
+
+def _analyst_command(args, settings) -> int:
+    """Commands that only read the published warehouse."""
+    if not settings.warehouse.exists():
+        print(f"yingshang: no published warehouse at {settings.warehouse} (run `yingshang run` first)", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "query":
+            from pipelines.query import emit, run_query
+
+            result = run_query(settings.warehouse, args.sql, chinese=args.chinese)
+            text = emit(result, args.format, Path(args.output) if args.output else None)
+            if text:
+                sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        elif args.command == "report":
+            from pipelines.report import write_report
+
+            out = Path(args.out) if args.out else settings.home / "reports"
+            for path in write_report(settings.warehouse, args.period, settings.county_code, out):
+                print(path)
+        else:
+            import duckdb
+
+            from pipelines.dictionary import write_dictionary
+
+            with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+                for path in write_dictionary(conn, Path(args.out) if args.out else settings.home):
+                    print(path)
+    except (ValueError, OSError) as e:
+        print(f"yingshang: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:  # a SQL error in the analyst's query, mostly
+        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        print(f"yingshang: {type(e).__name__}: {message}", file=sys.stderr)
+        return 1
     return 0
 
 

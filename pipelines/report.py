@@ -1,0 +1,329 @@
+"""`yingshang report`: the county's half-year (or quarter, or year) report, from data.
+
+Sections mirror the county's own summary. Every figure is read from
+marts.indicators by a query printed beside it; every domain states its coverage
+(months with data, files, as-of dates) and flags quarantined rows its figures
+leave out. Charts are SVG whose text the browser renders, so Chinese labels show
+in any browser with a Chinese font.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+from jinja2 import Environment
+
+SECTIONS = [
+    {
+        "title": "办事便利化", "en": "Ease of doing business: permit reform (证照分离)",
+        "domain": "permit", "kind": "permit_reform",
+        "indicators": ["permit_cases", "permit_cancelled", "permit_filing", "permit_commitment", "permit_optimized"],
+        "chart": "permit_modes",
+    },
+    {
+        "title": "项目服务保障", "en": "Support for enterprises and projects: tax and fee relief",
+        "domain": "tax", "kind": "tax_relief",
+        "indicators": ["tax_relief_wan", "non_tax_relief_wan"],
+        "chart": "relief_by_levy",
+    },
+    {
+        "title": "审判执行", "en": "Trials and enforcement",
+        "domain": "court", "kind": "court_cases",
+        "indicators": ["court_received", "court_closed", "court_clearance_ratio",
+                       "court_ent_received", "court_ent_closed", "court_ent_clearance_ratio"],
+        "chart": "clearance_ratio",
+    },
+    {
+        "title": "监管执法", "en": "Regulation: random inspections (双随机、一公开)",
+        "domain": "inspection", "kind": "inspections",
+        "indicators": ["inspection_tasks", "inspection_entities", "inspection_no_issue",
+                       "inspection_corrected", "inspection_follow_up", "inspection_in_progress"],
+        "chart": "inspection_outcomes",
+    },
+]
+
+
+def parse_period(text: str) -> tuple[date, date]:
+    """2023-H1, 2023-H2, 2023-Q3 or 2023."""
+    m = re.fullmatch(r"(\d{4})(?:-(H|Q)(\d))?", text.strip().upper())
+    if not m:
+        raise ValueError(f"period must look like 2023-H1, 2023-Q2 or 2023, got {text!r}")
+    year = int(m.group(1))
+    if not m.group(2):
+        return date(year, 1, 1), date(year, 12, 31)
+    n = int(m.group(3))
+    months = {"H": 6, "Q": 3}[m.group(2)]
+    if not 1 <= n <= 12 // months:
+        raise ValueError(f"no {m.group(2)}{n} in a year")
+    first = (n - 1) * months + 1
+    last = first + months - 1
+    end = date(year + (last == 12), last % 12 + 1, 1)
+    return date(year, first, 1), date.fromordinal(end.toordinal() - 1)
+
+
+@dataclass
+class Figure:
+    indicator: str
+    zh: str
+    value: Decimal | None
+    unit: str
+    period_end: date | None
+    sql: str
+
+
+@dataclass
+class Section:
+    title: str
+    en: str
+    figures: list[Figure]
+    coverage: dict
+    chart_svg: str
+    chart_caption: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def _sql_literal(v) -> str:
+    return f"'{v}'" if isinstance(v, str | date) else str(v)
+
+
+def _figure(conn, county: str, indicator: str, as_of: date | None) -> Figure:
+    sql = (
+        "SELECT value, unit, indicator_zh FROM marts.indicators\n"
+        f"WHERE county_code = {_sql_literal(county)} AND indicator = {_sql_literal(indicator)}"
+        f" AND period_end = {_sql_literal(as_of)}"
+    )
+    row = conn.execute(sql).fetchone() if as_of else None
+    zh = conn.execute(
+        "SELECT indicator_zh, unit FROM marts.indicator_definitions WHERE indicator = ?", [indicator]
+    ).fetchone()
+    return Figure(indicator, zh[0], row[0] if row else None, zh[1], as_of, sql)
+
+
+def _coverage(conn, county: str, domain: str, kind: str, start: date, end: date) -> dict:
+    months = conn.execute(
+        "SELECT min(period_end), max(period_end) FROM marts.indicators i "
+        "JOIN marts.indicator_definitions d USING (indicator) "
+        "WHERE d.domain = ? AND county_code = ? AND period_end BETWEEN ? AND ?",
+        [domain, county, start, end],
+    ).fetchone()
+    files = conn.execute(
+        "SELECT count(*), max(ingested_at) FROM meta.ingest_log WHERE kind = ? AND status = 'loaded'",
+        [kind],
+    ).fetchone()
+    quarantined = conn.execute("SELECT count(*) FROM quarantine.rows WHERE kind = ?", [kind]).fetchone()[0]
+    return {
+        "first_month_end": months[0], "as_of": months[1],
+        "files": files[0], "last_ingested": files[1], "quarantined": quarantined,
+    }
+
+
+def _svg(fig) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
+
+
+def _chart(conn, name: str, county: str, start: date, end: date) -> tuple[str, str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    # Text stays text in the SVG and the page's CSS picks the font, so the reader's
+    # browser draws the Chinese; matplotlib's own fonts need no Chinese glyphs.
+    matplotlib.rcParams["svg.fonttype"] = "none"
+    warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    args = [county, start, end]
+    if name == "clearance_ratio":
+        rows = conn.execute(
+            "SELECT month, sum(received), sum(closed) FROM marts.court_cases_monthly "
+            "WHERE county_code = ? AND month BETWEEN ? AND ? GROUP BY 1 ORDER BY 1", args,
+        ).fetchall()
+        ytd = dict(conn.execute(
+            "SELECT date_trunc('month', period_end)::DATE, value FROM marts.indicators "
+            "WHERE county_code = ? AND indicator = 'court_clearance_ratio' AND period_end BETWEEN ? AND ?",
+            args,
+        ).fetchall())
+        labels = [f"{m:%Y-%m}" for m, _, _ in rows]
+        ax.bar(labels, [float(c) / float(r) if r else 0 for _, r, c in rows], color="#7aa6c2", label="当月结收案比 monthly")
+        ax.plot(labels, [float(ytd.get(m, 0) or 0) for m, _, _ in rows], color="#c0392b", marker="o", label="累计结收案比 year to date")
+        ax.set_ylabel("closed / received")
+        caption = "Monthly and year-to-date clearance ratio (closed ÷ received) 结收案比"
+    elif name == "permit_modes":
+        rows = conn.execute(
+            "SELECT month, reform_mode_zh, sum(cases) FROM marts.permit_reform_monthly "
+            "WHERE county_code = ? AND month BETWEEN ? AND ? GROUP BY 1, 2 ORDER BY 1, 2", args,
+        ).fetchall()
+        _stacked(ax, rows)
+        ax.set_ylabel("件 completions")
+        caption = "Permit completions by reform mode and month 各改革方式当月办结件数"
+    elif name == "relief_by_levy":
+        rows = conn.execute(
+            "WITH t AS (SELECT month, levy, sum(relief_yuan) / 10000 AS wan FROM marts.tax_relief_monthly "
+            "WHERE county_code = ? AND month BETWEEN ? AND ? GROUP BY 1, 2), "
+            "top AS (SELECT levy FROM t GROUP BY 1 ORDER BY sum(wan) DESC LIMIT 6) "
+            "SELECT month, CASE WHEN levy IN (SELECT levy FROM top) THEN levy ELSE '其他 other' END, sum(wan) "
+            "FROM t GROUP BY 1, 2 ORDER BY 1, 2", args,
+        ).fetchall()
+        _stacked(ax, rows)
+        ax.set_ylabel("万元")
+        caption = "Tax and fee relief by levy and month (万元) 分税费种类月度减免金额"
+    else:
+        rows = conn.execute(
+            "SELECT result, count(*) FROM staging.inspections WHERE county_code = ? "
+            "AND drawn_on BETWEEN ? AND ? GROUP BY 1 ORDER BY 2 DESC", args,
+        ).fetchall()
+        names = {"no_issue": "未发现问题", "corrected": "已责令改正", "follow_up": "待后续处理", "in_progress": "检查中"}
+        ax.barh([f"{names.get(r, r)} {r}" for r, _ in rows], [n for _, n in rows], color="#6c9a5b")
+        ax.set_xlabel("户 entities")
+        caption = "Inspection outcomes of entities drawn in the period 抽查结果分布"
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, loc="best")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return _svg(fig), caption
+
+
+def _stacked(ax, rows) -> None:
+    months = sorted({r[0] for r in rows})
+    series = sorted({r[1] for r in rows})
+    values = {(r[0], r[1]): float(r[2] or 0) for r in rows}
+    labels = [f"{m:%Y-%m}" for m in months]
+    bottom = [0.0] * len(months)
+    for s in series:
+        heights = [values.get((m, s), 0.0) for m in months]
+        ax.bar(labels, heights, bottom=bottom, label=s)
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+
+
+@dataclass
+class Report:
+    period: str
+    county: str
+    start: date
+    end: date
+    sections: list[Section]
+    quarantined_total: int
+    generated_from: str
+
+    def figures(self) -> dict[str, Figure]:
+        return {f.indicator: f for s in self.sections for f in s.figures}
+
+
+def build_report(warehouse: Path, period: str, county: str) -> Report:
+    start, end = parse_period(period)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        sections = []
+        for spec in SECTIONS:
+            cov = _coverage(conn, county, spec["domain"], spec["kind"], start, end)
+            figures = [_figure(conn, county, i, cov["as_of"]) for i in spec["indicators"]]
+            svg, caption = _chart(conn, spec["chart"], county, start, end)
+            warnings = []
+            if cov["as_of"] is None:
+                warnings.append("no data for this period 本期无数据")
+            elif cov["as_of"] < end:
+                warnings.append(f"data reach only {cov['as_of']}: figures are as of that date 数据截至{cov['as_of']}")
+            if cov["quarantined"]:
+                warnings.append(
+                    f"{cov['quarantined']} rows of these exports are in quarantine and not counted; "
+                    f"see quarantine.rows where kind = '{spec['kind']}' 有{cov['quarantined']}行未通过校验，未计入"
+                )
+            sections.append(Section(spec["title"], spec["en"], figures, cov, svg, caption, warnings))
+        quarantined = conn.execute("SELECT count(*) FROM quarantine.rows").fetchone()[0]
+    return Report(period, county, start, end, sections, quarantined, str(warehouse))
+
+
+def _fmt(value: Decimal | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return f"{value:.4f}"
+    if value == value.to_integral():
+        return f"{int(value):,}"
+    return f"{value.normalize():,f}"
+
+
+TEMPLATE = """<!doctype html>
+<html lang="zh"><head><meta charset="utf-8">
+<title>{{ r.period }} 营商环境工作总结数据 / business environment report</title>
+<style>
+body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1000px;color:#222}
+h1{font-size:1.6rem} h2{border-bottom:2px solid #c0392b;padding-bottom:.2rem;margin-top:2.5rem}
+table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #ddd;padding:6px 8px;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums;font-weight:600}
+.warn{background:#fff4e5;border-left:4px solid #e67e22;padding:.4rem .8rem;margin:.5rem 0}
+.meta{color:#666;font-size:.9rem} details pre{background:#f6f6f6;padding:.5rem;white-space:pre-wrap}
+figure{margin:1rem 0} figure svg{max-width:100%;height:auto} figcaption{color:#555;font-size:.9rem}
+figure svg text{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif !important}
+</style></head><body>
+<h1>{{ r.county }} {{ r.period }} 营商环境数据报告<br><small>Business environment figures, {{ r.start }} – {{ r.end }}</small></h1>
+<p class="meta">Every figure is read from <code>marts.indicators</code> in {{ r.generated_from }}; open “query” under a figure to see how.
+Year-to-date figures (1 January to the as-of month end). 年初累计数。</p>
+{% if r.quarantined_total %}<p class="warn">{{ r.quarantined_total }} rows across all exports are in quarantine (quarantine.rows) and are not counted in any figure. 共{{ r.quarantined_total }}行数据未通过校验，未计入。</p>{% endif %}
+{% for s in r.sections %}
+<section id="{{ loop.index }}">
+<h2>{{ loop.index }}. {{ s.title }} <small>{{ s.en }}</small></h2>
+<p class="meta">Coverage 数据范围: month ends {{ s.coverage.first_month_end or "—" }} – {{ s.coverage.as_of or "—" }};
+{{ s.coverage.files }} files loaded, last ingested {{ s.coverage.last_ingested or "—" }}.</p>
+{% for w in s.warnings %}<p class="warn">⚠ {{ w }}</p>{% endfor %}
+<table><tr><th>指标 indicator</th><th>as of</th><th style="text-align:right">value</th><th>unit</th></tr>
+{% for f in s.figures %}<tr data-indicator="{{ f.indicator }}"><td>{{ f.zh }} <code>{{ f.indicator }}</code>
+<details><summary>query</summary><pre>{{ f.sql }}</pre></details></td>
+<td>{{ f.period_end or "—" }}</td><td class="num">{{ fmt(f.value, f.unit) }}</td><td>{{ f.unit }}</td></tr>
+{% endfor %}</table>
+<figure class="chart">{{ s.chart_svg | safe }}<figcaption>{{ s.chart_caption }}</figcaption></figure>
+</section>
+{% endfor %}
+</body></html>
+"""
+
+
+def render_html(report: Report) -> str:
+    env = Environment(autoescape=True)
+    return env.from_string(TEMPLATE).render(r=report, fmt=_fmt)
+
+
+def render_markdown(report: Report, chart_dir: str) -> str:
+    out = [f"# {report.county} {report.period} 营商环境数据报告", "",
+           f"Business environment figures, {report.start} – {report.end}. Year to date; every figure "
+           "is read from `marts.indicators` by the query shown.", ""]
+    if report.quarantined_total:
+        out += [f"> {report.quarantined_total} rows are in quarantine (quarantine.rows) and not counted.", ""]
+    for i, s in enumerate(report.sections, 1):
+        cov = s.coverage
+        out += [f"## {i}. {s.title} — {s.en}", "",
+                f"Coverage: month ends {cov['first_month_end']} – {cov['as_of']}; {cov['files']} files loaded, "
+                f"last ingested {cov['last_ingested']}.", ""]
+        out += [f"> ⚠ {w}" for w in s.warnings] + ([""] if s.warnings else [])
+        out += ["| 指标 | indicator | as of | value | unit |", "|---|---|---|---:|---|"]
+        out += [f"| {f.zh} | `{f.indicator}` | {f.period_end} | {_fmt(f.value, f.unit)} | {f.unit} |" for f in s.figures]
+        out += ["", f"![{s.chart_caption}]({chart_dir}/chart-{i}.svg)", "", "<details><summary>queries</summary>", ""]
+        out += [f"```sql\n{f.sql}\n```" for f in s.figures]
+        out += ["</details>", ""]
+    return "\n".join(out)
+
+
+def write_report(warehouse: Path, period: str, county: str, out_dir: Path) -> list[Path]:
+    report = build_report(warehouse, period, county)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"report-{report.period}"
+    charts = out_dir / f"{stem}-charts"
+    charts.mkdir(exist_ok=True)
+    for i, s in enumerate(report.sections, 1):
+        (charts / f"chart-{i}.svg").write_text(s.chart_svg, "utf-8")
+    html_path, md_path = out_dir / f"{stem}.html", out_dir / f"{stem}.md"
+    html_path.write_text(render_html(report), "utf-8")
+    md_path.write_text(render_markdown(report, charts.name), "utf-8")
+    return [html_path, md_path]
