@@ -293,3 +293,30 @@ def _snapshot(wh):
         else wh.rows(f"SELECT * FROM {t} ORDER BY ALL")
         for t in ["meta.ingest_log", "quarantine.rows", "staging.court_cases", "meta.file_totals"]
     }
+
+
+def test_other_delimiters_and_utf16(wh):
+    import csv
+    import io
+
+    for name, delimiter, encoding in [("tab.csv", "\t", "utf-8"), ("semi.csv", ";", "gb18030"), ("u16.csv", ",", "utf-16")]:
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=delimiter).writerows([["富平县审判执行案件统计"], COURT_HEADER, court_row(len(name))])
+        (wh.landing / name).write_bytes(buf.getvalue().encode(encoding))
+    results = {r.file_name: r for r in wh.ingest()}
+    assert {n: (r.status, r.rows_loaded) for n, r in results.items()} == {
+        "tab.csv": ("loaded", 1), "semi.csv": ("loaded", 1), "u16.csv": ("loaded", 1),
+    }
+
+
+def test_footer_spread_over_cells_and_totals_with_colon(wh):
+    rows = [
+        COURT_HEADER, court_row(1), court_row(2),
+        ["合计：", "", "", "", "", "", "20,000", "", ""],
+        ["制表人：", "王某", "审核人：", "李某", "", "", "", "", ""],
+        ["填报日期：2023-07-01"],
+    ]
+    write_csv(wh.landing / "c.csv", rows)
+    [r] = wh.ingest()
+    assert (r.rows_read, r.rows_loaded, r.notes) == (2, 2, None)
+    assert wh.one("SELECT count(*) FROM meta.file_totals WHERE matches") == 1

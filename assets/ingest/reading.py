@@ -109,9 +109,13 @@ def read_grid(path: Path, copied: Copied, workdir: Path) -> Grid:
 def _read_csv(path: Path, copied: Copied, workdir: Path) -> Grid:
     with path.open("rb") as f:
         start = f.read(4096)
-    if b"\x00" in start:
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" export: not in the contract, but unambiguous.
+        encoding, utf8_path = "utf-16", workdir / f"{copied.sha256}.utf8.csv"
+        _transcode(path, utf8_path, encoding)
+    elif b"\x00" in start:
         raise Unreadable("not a CSV text file (it contains NUL bytes)")
-    if copied.utf8:
+    elif copied.utf8:
         encoding = "utf-8-sig" if start.startswith(codecs.BOM_UTF8) else "utf-8"
         utf8_path = path
     else:
@@ -121,14 +125,10 @@ def _read_csv(path: Path, copied: Copied, workdir: Path) -> Grid:
 
     with utf8_path.open("r", encoding="utf-8-sig", newline="") as f:
         sample = f.read(64 * 1024)
-    delimiter = _sniff_delimiter(sample)
     lines = sample.splitlines(keepends=True)
     if len(sample) == 64 * 1024 and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut in the middle
-    head = [
-        [c if c.strip() else None for c in row]
-        for row in csv.reader(io.StringIO("".join(lines[: HEAD_ROWS * 4])), delimiter=delimiter)
-    ][:HEAD_ROWS]
+    delimiter, head = _head_rows("".join(lines[: HEAD_ROWS * 4]))
     width = max((len(r) for r in head), default=0)
 
     def scan(first_row: int) -> pl.LazyFrame:
@@ -161,11 +161,22 @@ def _transcode(source: Path, target: Path, encoding: str) -> None:
         raise Unreadable(f"neither UTF-8 nor GB18030 text (bad byte at offset {e.start})") from e
 
 
-def _sniff_delimiter(sample: str) -> str:
-    try:
-        return csv.Sniffer().sniff(sample[:8192], delimiters=",\t;|").delimiter
-    except csv.Error:
-        return ","
+DELIMITERS = (",", "\t", ";", "|")
+
+
+def _head_rows(text: str) -> tuple[str, list[list[str | None]]]:
+    """The first rows, split by the delimiter that gives the widest row (commas
+    first on a tie): a header row has several cells, a title row one."""
+    best = None
+    for delimiter in DELIMITERS:
+        rows = [
+            [c if c.strip() else None for c in row]
+            for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+        ][:HEAD_ROWS]
+        widest = max((sum(c is not None for c in r) for r in rows), default=0)
+        if best is None or widest > best[0]:
+            best = (widest, delimiter, rows)
+    return best[1], best[2]
 
 
 def _read_xlsx(path: Path) -> Grid:

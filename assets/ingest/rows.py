@@ -15,11 +15,15 @@ from assets.ingest.recognise import Column, Recognised
 from assets.ingest.values import clean as clean_text
 from assets.ingest.values import normalize, parse, parse_error
 
-TOTAL_MARKERS = ("合计", "总计", "小计")
+TOTAL_PATTERN = r"^(?:合计|总计|小计)[:：]?$"
 # A footer is a note under the table: `制表人：张三`, `注：…`, `数据来源：…` — a short
-# label and a colon, or 注/备注/说明, in a row of at most two cells.
+# label and a colon, or 注/备注/说明, in a row that fills few of the table's cells
+# (`制表人：` `张三` `审核人：` `李四` is a footer too; a data row fills most).
 FOOTER_PATTERN = r"^(?:注|备注|说明)|^[^\d:：]{1,15}[:：]"
-FOOTER_MAX_CELLS = 2
+
+
+def footer_max_cells(width: int) -> int:
+    return max(2, width // 2)
 
 
 def classify(frame: pl.LazyFrame, width: int) -> pl.LazyFrame:
@@ -38,9 +42,9 @@ def classify(frame: pl.LazyFrame, width: int) -> pl.LazyFrame:
         .with_columns(
             pl.when(pl.col("_filled") == 0)
             .then(pl.lit("blank"))
-            .when(pl.col("_first").is_in(TOTAL_MARKERS))
+            .when(pl.col("_first").str.contains(TOTAL_PATTERN))
             .then(pl.lit("total"))
-            .when((pl.col("_filled") <= FOOTER_MAX_CELLS) & pl.col("_first").str.contains(FOOTER_PATTERN))
+            .when((pl.col("_filled") <= footer_max_cells(width)) & pl.col("_first").str.contains(FOOTER_PATTERN))
             .then(pl.lit("footer"))
             .otherwise(pl.lit("data"))
             .alias("_class")
