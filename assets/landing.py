@@ -64,8 +64,8 @@ def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             for kind in EXPORTS
         }
         quarantined = conn.execute("SELECT count(*) FROM quarantine.rows").fetchone()[0]
-        touched = {m for r in results for m in r.months}
-        rebuild = months_to_rebuild(conn, touched, full=not marts_built(conn))
+        published = warehouse.published_ingest_id() if marts_built(conn) else None
+        rebuild = months_to_rebuild(conn, published)
     for r in results:
         (context.log.warning if r.status == "rejected" or r.notes else context.log.info)(r.summary())
 

@@ -61,6 +61,14 @@ class WarehouseResource(dg.ConfigurableResource):
             finally:
                 conn.close()
 
+    def published_ingest_id(self) -> int | None:
+        """The last ingest the published file holds; None when nothing is published."""
+        path = self.settings.warehouse
+        if not path.exists():
+            return None
+        with duckdb.connect(str(path), read_only=True) as conn:
+            return conn.execute("SELECT coalesce(max(ingest_id), 0) FROM meta.ingest_log").fetchone()[0]
+
     def publish(self) -> Path:
         """Atomically replace the analysts' file with the current build. A reader
         holding the old file keeps reading it; new readers see the new one."""

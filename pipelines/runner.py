@@ -13,7 +13,6 @@ import duckdb
 
 from assets import partitions
 from assets.ingest.files import months_to_rebuild, rebuild_from_archive
-from assets.ingest.warehouse import ensure_tables
 from assets.landing import INGEST_LOG, REBUILD_MONTHS
 from pipelines.resources import WarehouseResource, writer_lock
 from pipelines.settings import Settings
@@ -81,14 +80,6 @@ def _resource(settings: Settings) -> WarehouseResource:
         warehouse=str(settings.warehouse),
         county_code=settings.county_code,
     )
-
-
-def _last_ingest_id(settings: Settings) -> int:
-    if not settings.build.exists():
-        return 0
-    with writer_lock(settings.build.parent / "writer.lock"), duckdb.connect(str(settings.build)) as c:
-        ensure_tables(c)
-        return c.execute("SELECT coalesce(max(ingest_id), 0) FROM meta.ingest_log").fetchone()[0]
 
 
 def _files_since(settings: Settings, after: int) -> list[dict]:
@@ -168,7 +159,9 @@ def _rebuild_months(result: dg.ExecuteInProcessResult) -> tuple[date, date] | No
 def run(settings: Settings, verbose: bool = False) -> Outcome:
     from pipelines.definitions import INGEST
 
-    before = _last_ingest_id(settings)
+    # Report every file the published warehouse did not have yet, including any
+    # that a run which died before publishing had ingested.
+    before = _resource(settings).published_ingest_id() or 0
     log.info("landing folder: %s", settings.landing)
     months = _rebuild_months(materialize(settings, INGEST, verbose=verbose))
     if months or not settings.warehouse.exists():
@@ -183,7 +176,7 @@ def rebuild(settings: Settings, verbose: bool = False) -> Outcome:
         settings.build.unlink(missing_ok=True)
         with duckdb.connect(str(settings.build)) as conn:
             rebuild_from_archive(conn, settings.archive, settings.county_code, progress=log.info)
-            months = months_to_rebuild(conn, (), full=True)
+            months = months_to_rebuild(conn, None)
     build_and_publish(settings, months, verbose)
     return Outcome(_files_since(settings, 0), settings.warehouse)
 

@@ -238,3 +238,21 @@ def test_marts_are_exported_as_parquet(tmp_path):
     ).fetchall()[0][0]
     assert got == 5648
     assert (parquet / "indicators" / "county_code=610528" / "month=2023-06-01").is_dir()
+
+
+def test_a_run_that_died_after_ingest_is_published_by_the_next(tmp_path, capsys):
+    from pipelines import runner
+    from pipelines.definitions import INGEST
+    from pipelines.settings import Settings
+
+    landing, wh = tmp_path / "landing", tmp_path / "w.duckdb"
+    landing.mkdir()
+    write_csv(landing / "a.csv", [COURT_HEADER, court_row(1)])
+    assert main(["run", "--landing", str(landing), "--warehouse", str(wh)]) == 0
+    write_csv(landing / "b.csv", [COURT_HEADER, court_row(2)])
+    runner.materialize(Settings.from_env(str(landing), str(wh)), INGEST)  # then the run "died"
+    capsys.readouterr()
+    assert main(["run", "--landing", str(landing), "--warehouse", str(wh)]) == 0
+    assert "b.csv" in capsys.readouterr().out
+    with duckdb.connect(str(wh), read_only=True) as c:
+        assert c.execute("SELECT sum(received) FROM marts.court_cases_monthly").fetchone()[0] == 2

@@ -11,7 +11,7 @@ import json
 import logging
 import tempfile
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -385,21 +385,28 @@ def _check_totals(conn, totals: pl.DataFrame, sums: dict[str, Decimal], result: 
 
 
 def months_to_rebuild(
-    conn: duckdb.DuckDBPyConnection, touched: Iterable[date], full: bool
+    conn: duckdb.DuckDBPyConnection, since_ingest_id: int | None
 ) -> tuple[date, date] | None:
-    """The months whose marts a change makes stale: from the earliest month touched
-    (the earliest month with data, for a full build) to the latest month with data,
-    since the year-to-date figures of every later month include the touched ones."""
+    """The months whose marts are stale: from the earliest month touched by any file
+    ingested after `since_ingest_id` (the last one published; None for a full build:
+    the earliest month with data) to the latest month with data, since the
+    year-to-date figures of every later month include the touched ones. Counting
+    from the last publish, not the last run, means a run that died between ingest
+    and publish is caught up by the next one."""
     data_months = " UNION ALL ".join(
         f"SELECT date_trunc('month', {m})::DATE AS m FROM staging.{e.kind}"
         for e in EXPORTS.values() for m in e.month_fields
     )
     first_data, last_data = conn.execute(f"SELECT min(m), max(m) FROM ({data_months})").fetchone()
-    touched = set(touched)
-    first = first_data if full else min(touched, default=None)
+    first_touched, last_touched = conn.execute(
+        "SELECT min(m), max(m) FROM (SELECT unnest(months) AS m FROM meta.ingest_log "
+        "WHERE ingest_id > ?)",
+        [since_ingest_id or 0],
+    ).fetchone()
+    first = first_data if since_ingest_id is None else first_touched
     if first is None or last_data is None:
         return None
-    return first, max(last_data, max(touched, default=first))
+    return first, max(last_data, last_touched or first)
 
 
 def marts_built(conn: duckdb.DuckDBPyConnection) -> bool:
