@@ -98,16 +98,8 @@ def ingest_folder(
     progress: Callable[[str], None] | None = None,
 ) -> list[FileResult]:
     """Ingest every file of `landing` not ingested before (same name and content)."""
-    ensure_tables(conn)
-    results = []
-    files = landed_files(landing)
-    for n, path in enumerate(files, 1):
-        if progress:
-            progress(f"[{n}/{len(files)}] {path.name}")
-        result = ingest_file(conn, path, path.name, archive, county_code)
-        if result is not None:
-            results.append(result)
-    return results
+    files = [(path, path.name) for path in landed_files(landing)]
+    return _ingest_each(conn, files, archive, county_code, False, progress)
 
 
 def rebuild_from_archive(
@@ -117,14 +109,19 @@ def rebuild_from_archive(
     progress: Callable[[str], None] | None = None,
 ) -> list[FileResult]:
     """Replay every archived file, in the order first seen, into an empty warehouse."""
+    files = [
+        (archive_path(archive, e["sha256"], e["suffix"]), e["file_name"]) for e in read_manifest(archive)
+    ]
+    return _ingest_each(conn, files, archive, county_code, True, progress)
+
+
+def _ingest_each(conn, files, archive, county_code, archived, progress) -> list[FileResult]:
     ensure_tables(conn)
     results = []
-    entries = read_manifest(archive)
-    for n, entry in enumerate(entries, 1):
+    for n, (path, name) in enumerate(files, 1):
         if progress:
-            progress(f"[{n}/{len(entries)}] {entry['file_name']}")
-        path = archive_path(archive, entry["sha256"], entry["suffix"])
-        result = ingest_file(conn, path, entry["file_name"], archive, county_code, archived=True)
+            progress(f"[{n}/{len(files)}] {name}")
+        result = ingest_file(conn, path, name, archive, county_code, archived=archived)
         if result is not None:
             results.append(result)
     return results
