@@ -169,3 +169,14 @@ def test_failed_blocking_check_keeps_previous_marts(tmp_path, monkeypatch, capsy
     assert wh.read_bytes() == before
     with duckdb.connect(str(wh), read_only=True) as c:
         assert c.execute("SELECT value FROM marts.indicators WHERE indicator = 'court_received' AND period_end = '2023-06-30'").fetchone()[0] == Decimal(5648)
+
+
+def test_staging_checks_look_at_rows_new_since_the_last_publish(conn):
+    last = conn.execute("SELECT max(ingest_id) FROM meta.ingest_log").fetchone()[0]
+    conn.execute("INSERT INTO staging.court_cases SELECT * FROM staging.court_cases WHERE _ingest_id = (SELECT min(_ingest_id) FROM staging.court_cases) LIMIT 1")
+    assert checks.keys_unique(conn, "court_cases", since_ingest_id=last).passed  # the old row is not new
+    conn.execute(f"UPDATE staging.court_cases SET _ingest_id = {last + 1} WHERE rowid = (SELECT max(rowid) FROM staging.court_cases)")
+    assert not checks.keys_unique(conn, "court_cases", since_ingest_id=last).passed
+    conn.execute(f"UPDATE staging.court_cases SET closed_on = filed_on - 1 WHERE _ingest_id = {last + 1}")
+    assert not checks.conforms_to_declaration(conn, "court_cases", since_ingest_id=last).passed
+    assert checks.conforms_to_declaration(conn, "tax_relief", since_ingest_id=last).metadata["rows_checked"].value == 0
