@@ -142,18 +142,26 @@ RECONCILIATIONS = {
         "for its period (never an average of monthly ratios), and the monthly mart's counts "
         "equal staging's.",
         """
-        WITH periods AS (
+        WITH by_month AS (  -- straight from staging, not from the monthly mart
+            SELECT county_code, date_trunc('month', filed_on)::DATE AS month, enterprise_related,
+                   count(*) AS received, 0 AS closed
+            FROM staging.court_cases GROUP BY ALL
+            UNION ALL
+            SELECT county_code, date_trunc('month', closed_on)::DATE, enterprise_related, 0, count(*)
+            FROM staging.court_cases WHERE closed_on IS NOT NULL GROUP BY ALL
+        ),
+        periods AS (
             SELECT DISTINCT county_code, period_start, period_end FROM marts.indicators
             WHERE indicator = 'court_clearance_ratio'
         ),
         counts AS (
             SELECT p.county_code, p.period_end, ent.flag,
-                   count(*) FILTER (c.filed_on BETWEEN p.period_start AND p.period_end) AS received,
-                   count(*) FILTER (c.closed_on BETWEEN p.period_start AND p.period_end) AS closed
+                   coalesce(sum(m.received) FILTER (NOT ent.flag OR m.enterprise_related), 0) AS received,
+                   coalesce(sum(m.closed) FILTER (NOT ent.flag OR m.enterprise_related), 0) AS closed
             FROM periods p
             CROSS JOIN (VALUES (false), (true)) ent(flag)
-            LEFT JOIN staging.court_cases c
-              ON c.county_code = p.county_code AND (NOT ent.flag OR c.enterprise_related)
+            LEFT JOIN by_month m
+              ON m.county_code = p.county_code AND m.month BETWEEN p.period_start AND p.period_end
             GROUP BY ALL
         ),
         expected AS (
