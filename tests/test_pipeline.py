@@ -137,3 +137,12 @@ def test_dagster_definitions_load():
 
     keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
     assert {"staging/court_cases", "marts/indicators", "meta/ingest_log", "published_warehouse"} <= keys
+
+
+def test_dagster_definitions_validate_accepts_the_code_location(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "pipelines.definitions"],
+        capture_output=True, text=True, cwd=tmp_path, env={**__import__("os").environ, "DAGSTER_HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Validation successful" in done.stderr + done.stdout
