@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -33,7 +32,7 @@ from assets.ingest.reading import (
 from assets.ingest.recognise import NotRecognised, Recognised, recognise
 from assets.ingest.rows import classify, parse_rows, raw_json, summable_columns
 from assets.ingest.validate import validate
-from assets.ingest.warehouse import PROVENANCE, ensure_tables
+from assets.ingest.warehouse import ensure_tables
 
 log = logging.getLogger("yingshang.ingest")
 
@@ -55,7 +54,6 @@ class FileResult:
     encoding: str | None = None
     ingest_id: int | None = None
     months: set[date] = field(default_factory=set)  # months of the rows it staged
-    repeated_keys: int = 0  # keys seen more than once in the file
 
     def summary(self) -> str:
         what = self.kind or "-"
@@ -174,24 +172,23 @@ def ingest_file(
         _write_log(conn, result)
         return result
 
-    with tempfile.TemporaryDirectory(prefix="yingshang-") as work:
-        conn.begin()
-        try:
-            result = _load(conn, stored, file_name, copied, county_code, Path(work))
-            conn.commit()
-        except (_Rejected, Unreadable, NotRecognised) as e:
-            conn.rollback()
-            result = FileResult(file_name, copied.sha256, "rejected", reason=str(e))
-            result.kind = getattr(e, "kind", None)
-            _write_log(conn, result)
-        except Exception as e:
-            conn.rollback()
-            log.error("ingesting %s failed:\n%s", file_name, traceback.format_exc())
-            result = FileResult(
-                file_name, copied.sha256, "rejected",
-                reason=f"could not be ingested ({type(e).__name__}: {str(e).splitlines()[0][:200]})",
-            )
-            _write_log(conn, result)
+    conn.begin()
+    try:
+        result = _load(conn, stored, file_name, copied, county_code)
+        conn.commit()
+    except (_Rejected, Unreadable, NotRecognised) as e:
+        conn.rollback()
+        result = FileResult(file_name, copied.sha256, "rejected", reason=str(e))
+        result.kind = getattr(e, "kind", None)
+        _write_log(conn, result)
+    except Exception as e:
+        conn.rollback()
+        log.error("ingesting %s failed:\n%s", file_name, traceback.format_exc())
+        result = FileResult(
+            file_name, copied.sha256, "rejected",
+            reason=f"could not be ingested ({type(e).__name__}: {str(e).splitlines()[0][:200]})",
+        )
+        _write_log(conn, result)
     log.debug(result.summary())
     return result
 
@@ -199,7 +196,6 @@ def ingest_file(
 def _write_log(conn: duckdb.DuckDBPyConnection, r: FileResult) -> int:
     row = asdict(r)
     row["months"] = sorted(r.months)
-    del row["repeated_keys"]
     if r.status != "loaded":
         row["rows_read"] = row["rows_loaded"] = row["rows_quarantined"] = None
     cols = [k for k in row if not (k == "ingest_id" and row[k] is None)]
@@ -217,9 +213,8 @@ def _load(
     file_name: str,
     copied: Copied,
     county_code: str,
-    workdir: Path,
 ) -> FileResult:
-    grid: Grid = read_grid(stored, copied, workdir)
+    grid: Grid = read_grid(stored, copied)
     rec: Recognised = recognise(grid.head, EXPORTS.values())
     export = rec.export
     ingest_id = conn.execute("SELECT nextval('meta.ingest_seq')").fetchone()[0]
@@ -228,13 +223,13 @@ def _load(
         encoding=grid.encoding, ingest_id=ingest_id,
     )
     table = f"staging.{export.kind}"
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM {table} LIMIT 0")
+    had_rows = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0] > 0
 
     summable = [c.field.stored_name for c in summable_columns(rec)]
     sums: dict[str, Decimal] = dict.fromkeys(summable, Decimal(0))
     totals: list[pl.DataFrame] = []
-    rows = parse_rows(classify(grid.scan(rec.first_data_row), grid.width), rec, county_code)
-    for batch in rows.collect_batches(chunk_size=BATCH_ROWS, lazy=True):
+    for raw in grid.batches(rec.first_data_row):
+        batch = parse_rows(classify(raw.lazy(), grid.width), rec, county_code).collect()
         totals.append(batch.filter(pl.col("_class") == "total").select("_row", *summable))
         parsed = batch.filter(pl.col("_class") == "data")
         if parsed.is_empty():
@@ -252,19 +247,31 @@ def _load(
             f"header recognised as {export.kind} ({export.title_zh}) but no data rows follow it",
             export.kind,
         )
+    # The file's valid rows are in staging now, marked with this ingest_id; the
+    # rest of the load is SQL over them, inside the file's transaction.
     _quarantine_conflicts(conn, export, result, grid, rec)
-    _upsert(conn, export, result)
+    _replace_older(conn, export, result, had_rows)
     result.notes = _check_totals(conn, pl.concat(totals), sums, result)
     _write_log(conn, result)
     return result
+
+
+def _new(result: FileResult) -> str:
+    return f"_ingest_id = {int(result.ingest_id)}"
 
 
 def _stage_batch(conn, good: pl.DataFrame, export: Export, result: FileResult) -> None:
     if good.is_empty():
         return
     cols = [f.stored_name for f in export.stored_fields]
-    frame = good.select(*cols, pl.col("_row").alias("_row_number"))  # noqa: F841
-    conn.execute("INSERT INTO incoming BY NAME SELECT * FROM frame")
+    frame = good.select(  # noqa: F841
+        *cols,
+        pl.lit(result.file_name).alias("_file_name"),
+        pl.lit(result.sha256).alias("_sha256"),
+        pl.col("_row").alias("_row_number"),
+        pl.lit(result.ingest_id, pl.Int64).alias("_ingest_id"),
+    )
+    conn.execute(f"INSERT INTO staging.{export.kind} BY NAME SELECT * FROM frame")
     result.rows_loaded += good.height
 
 
@@ -280,71 +287,70 @@ def _quarantine(conn, bad: pl.DataFrame, export: Export, result: FileResult) -> 
 
 
 def _quarantine_conflicts(conn, export: Export, result: FileResult, grid: Grid, rec: Recognised) -> None:
-    """The same key twice in one file: identical rows are one record; rows that
-    disagree are all quarantined, since neither can be trusted over the other."""
+    """The same key twice in one file: identical rows are one record (the first is
+    kept); rows that disagree are all quarantined, since neither can be trusted
+    over the other."""
+    table, new = f"staging.{export.kind}", _new(result)
     key = ", ".join(export.key)
     values = ", ".join(f.stored_name for f in export.stored_fields)
-    result.repeated_keys = conn.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM incoming GROUP BY {key} HAVING count(*) > 1)"
-    ).fetchone()[0]
-    if not result.repeated_keys:
-        return
     conn.execute(f"""
-        CREATE OR REPLACE TEMP TABLE conflicting AS
-        SELECT i._row_number, c.rows_with_key
-        FROM incoming i JOIN (
-            SELECT {key}, list(_row_number ORDER BY _row_number) AS rows_with_key
-            FROM incoming GROUP BY {key}
-            HAVING count(*) > 1 AND count(DISTINCT ({values})) > 1
-        ) c USING ({key})
+        CREATE OR REPLACE TEMP TABLE repeated AS
+        WITH keys AS (SELECT {key} FROM {table} WHERE {new} GROUP BY {key} HAVING count(*) > 1)
+        SELECT {key}, list(_row_number ORDER BY _row_number) AS rows_with_key,
+               count(DISTINCT ({values})) > 1 AS conflicting
+        FROM {table} SEMI JOIN keys USING ({key}) WHERE {new} GROUP BY {key}
     """)
-    numbers = [r[0] for r in conn.execute("SELECT _row_number FROM conflicting").fetchall()]
-    if not numbers:
+    if not conn.execute("SELECT count(*) FROM repeated").fetchone()[0]:
         return
-    # Staged rows keep no raw cells; read these few again from the file.
-    raw = (  # noqa: F841
-        grid.scan(rec.first_data_row)
-        .filter(pl.col("_row").cast(pl.Int64).is_in(numbers))
-        .select(pl.col("_row").cast(pl.Int64).alias("_row_number"), raw_json(rec).alias("_raw"))
-        .collect()
-    )
-    key_text = " + ".join(export.key)
-    conn.execute(
-        f"""INSERT INTO quarantine.rows
-        SELECT ?, ?, ?, c._row_number, r._raw::JSON,
-               ['duplicate key ({key_text}) with different values in rows '
-                || array_to_string(c.rows_with_key, ', ') || ' of this file'], ?
-        FROM conflicting c JOIN raw r USING (_row_number)""",
-        [export.kind, result.file_name, result.sha256, result.ingest_id],
-    )
-    conn.execute("DELETE FROM incoming WHERE _row_number IN (SELECT _row_number FROM conflicting)")
-    result.rows_loaded -= len(numbers)
-    result.rows_quarantined += len(numbers)
+    numbers = [
+        r[0] for r in conn.execute(
+            "SELECT unnest(rows_with_key) FROM repeated WHERE conflicting"
+        ).fetchall()
+    ]
+    if numbers:
+        # Staged rows keep no raw cells; read these few again from the file.
+        raw = pl.concat(  # noqa: F841
+            batch.filter(pl.col("_row").cast(pl.Int64).is_in(numbers)).select(
+                pl.col("_row").cast(pl.Int64).alias("_row_number"), raw_json(rec).alias("_raw")
+            )
+            for batch in grid.batches(rec.first_data_row)
+        )
+        key_text = " + ".join(export.key)
+        conn.execute(
+            f"""INSERT INTO quarantine.rows
+            SELECT ?, ?, ?, r._row_number, r._raw::JSON,
+                   ['duplicate key ({key_text}) with different values in rows '
+                    || array_to_string(c.rows_with_key, ', ') || ' of this file'], ?
+            FROM (SELECT unnest(rows_with_key) AS _row_number, rows_with_key
+                  FROM repeated WHERE conflicting) c
+            JOIN raw r USING (_row_number)""",
+            [export.kind, result.file_name, result.sha256, result.ingest_id],
+        )
+        result.rows_loaded -= len(numbers)
+        result.rows_quarantined += len(numbers)
+    conn.execute(f"""
+        DELETE FROM {table} WHERE {new} AND _row_number IN (
+            SELECT unnest(CASE WHEN conflicting THEN rows_with_key ELSE rows_with_key[2:] END)
+            FROM repeated
+        )
+    """)
 
 
-def _upsert(conn, export: Export, result: FileResult) -> None:
+def _replace_older(conn, export: Export, result: FileResult, had_rows: bool) -> None:
     """The file ingested later wins: its keys replace what staging held. The months
     of both the new rows and the rows they replace are the months it touched."""
-    table = f"staging.{export.kind}"
+    table, new = f"staging.{export.kind}", _new(result)
+    result.months = _months(conn, export, f"(SELECT * FROM {table} WHERE {new})")
+    if not had_rows:
+        return
     key = ", ".join(export.key)
-    on = " AND ".join(f"s.{k} = i.{k}" for k in export.key)
-    cols = [f.stored_name for f in export.stored_fields]
-    result.months = _months(conn, export, "incoming")
-    if conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0]:
-        replaced = f"(SELECT s.* FROM {table} s SEMI JOIN incoming i ON {on})"
-        result.months |= _months(conn, export, replaced)
-        conn.execute(
-            f"DELETE FROM {table} s USING (SELECT DISTINCT {key} FROM incoming) i WHERE {on}"
-        )
-    # Identical repeats of a key inside the file are one record: the first is kept.
-    once = (
-        f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _row_number) = 1"
-        if result.repeated_keys else ""
+    older = (
+        f"(SELECT * FROM {table} WHERE NOT {new} AND ({key}) IN "
+        f"(SELECT ({key}) FROM {table} WHERE {new}))"
     )
+    result.months |= _months(conn, export, older)
     conn.execute(
-        f"""INSERT INTO {table} ({", ".join(cols)}, {", ".join(PROVENANCE)})
-        SELECT {", ".join(cols)}, ?, ?, _row_number, ? FROM incoming {once}""",
-        [result.file_name, result.sha256, result.ingest_id],
+        f"DELETE FROM {table} WHERE NOT {new} AND ({key}) IN (SELECT ({key}) FROM {table} WHERE {new})"
     )
 
 

@@ -1,11 +1,12 @@
 """Reading a landed file as a grid of text cells, without holding it whole.
 
-A CSV is read by polars' streaming scanner; GB18030 is first transcoded to UTF-8
-chunk by chunk (DuckDB and polars read only UTF-8 here). An xlsx is read by
+A CSV is cut into chunks at record ends and each chunk parsed by polars, so memory
+stays bounded whatever the file's size; GB18030 is decoded to UTF-8 on the way
+(DuckDB and polars read only UTF-8 here). An xlsx is read by
 fastexcel (calamine), whose first sheet is small enough to hold. Either way the
-result is a `Grid`: its first rows, for header recognition, and a lazy frame of
-every row as text columns `c0…cN` plus `_row`, the row number a spreadsheet
-program shows.
+result is a `Grid`: its first rows, for header recognition, and batches of every
+row as text columns `c0…cN` plus `_row`, the row number a spreadsheet program
+shows.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import contextlib
 import csv
 import hashlib
 import io
-import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,9 @@ import polars as pl
 
 SUPPORTED = (".csv", ".xlsx")
 HEAD_ROWS = 12  # enough for 5 preamble rows, a two-row header and some data
-CHUNK = 1 << 20
+CHUNK = 1 << 20  # bytes per read when archiving
+CSV_CHUNK_BYTES = 16 << 20  # bytes of CSV per batch: bounds memory whatever the file size
+BATCH_ROWS = 250_000  # rows per batch of an xlsx sheet
 
 
 class Unreadable(Exception):
@@ -89,15 +91,16 @@ class Grid:
     encoding: str
     head: list[list[str | None]]  # the first rows, cells as text or None
     width: int
-    scan: Callable[[int], pl.LazyFrame]  # rows from a 0-based row index on, as c0…cN + _row
+    # rows from a 0-based row index on, in batches, as _row + c0…cN (all text)
+    batches: Callable[[int], Iterator[pl.DataFrame]]
 
 
-def read_grid(path: Path, copied: Copied, workdir: Path) -> Grid:
+def read_grid(path: Path, copied: Copied) -> Grid:
     suffix = path.suffix.lower()
     if copied.size == 0:
         raise Unreadable("the file is empty (0 bytes)")
     if suffix == ".csv":
-        return _read_csv(path, copied, workdir)
+        return _read_csv(path, copied)
     if suffix == ".xlsx":
         return _read_xlsx(path)
     raise Unreadable(
@@ -106,59 +109,79 @@ def read_grid(path: Path, copied: Copied, workdir: Path) -> Grid:
     )
 
 
-def _read_csv(path: Path, copied: Copied, workdir: Path) -> Grid:
+def _read_csv(path: Path, copied: Copied) -> Grid:
     with path.open("rb") as f:
         start = f.read(4096)
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        # Excel's "Unicode text" export: not in the contract, but unambiguous.
-        encoding, utf8_path = "utf-16", workdir / f"{copied.sha256}.utf8.csv"
-        _transcode(path, utf8_path, encoding)
+        encoding = "utf-16"  # Excel's "Unicode text": not in the contract, but unambiguous
     elif b"\x00" in start:
         raise Unreadable("not a CSV text file (it contains NUL bytes)")
     elif copied.utf8:
         encoding = "utf-8-sig" if start.startswith(codecs.BOM_UTF8) else "utf-8"
-        utf8_path = path
     else:
         encoding = "gb18030"
-        utf8_path = workdir / f"{copied.sha256}.utf8.csv"
-        _transcode(path, utf8_path, encoding)
 
-    with utf8_path.open("r", encoding="utf-8-sig", newline="") as f:
-        sample = f.read(64 * 1024)
-    lines = sample.splitlines(keepends=True)
-    if len(sample) == 64 * 1024 and len(lines) > 1:
-        lines = lines[:-1]  # the last line may be cut in the middle
-    delimiter, head = _head_rows("".join(lines[: HEAD_ROWS * 4]))
+    first = next(_utf8_chunks(path, encoding, 64 * 1024), b"").decode("utf-8")
+    delimiter, head = _head_rows(first)
     width = max((len(r) for r in head), default=0)
+    names = [f"c{i}" for i in range(width)]
 
-    def scan(first_row: int) -> pl.LazyFrame:
-        names = [f"c{i}" for i in range(width)]
-        return pl.scan_csv(
-            utf8_path,
-            has_header=False,
-            separator=delimiter,
-            skip_rows=first_row,
-            infer_schema=False,
-            schema=dict.fromkeys(names, pl.String),
-            truncate_ragged_lines=True,
-            row_index_name="_row",
-            row_index_offset=first_row + 1,
-            raise_if_empty=False,
-        )
+    def batches(first_row: int) -> Iterator[pl.DataFrame]:
+        done = first_row  # records before the next chunk's first one
+        for n, chunk in enumerate(_utf8_chunks(path, encoding, CSV_CHUNK_BYTES)):
+            skip = first_row if n == 0 else 0
+            frame = pl.read_csv(
+                chunk,
+                has_header=False,
+                separator=delimiter,
+                skip_rows=skip,
+                infer_schema=False,
+                schema=dict.fromkeys(names, pl.String),
+                truncate_ragged_lines=True,
+                raise_if_empty=False,
+            )
+            yield frame.with_row_index("_row", offset=done + 1)
+            done += frame.height
 
-    return Grid(encoding, head, width, scan)
+    return Grid(encoding, head, width, batches)
 
 
-def _transcode(source: Path, target: Path, encoding: str) -> None:
-    decoder = codecs.getincrementaldecoder(encoding)()
-    try:
-        with source.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
-            while chunk := src.read(CHUNK):
-                dst.write(decoder.decode(chunk))
-            dst.write(decoder.decode(b"", final=True))
-    except UnicodeDecodeError as e:
-        target.unlink(missing_ok=True)
-        raise Unreadable(f"neither UTF-8 nor GB18030 text (bad byte at offset {e.start})") from e
+def _utf8_chunks(path: Path, encoding: str, size: int) -> Iterator[bytes]:
+    """The file as UTF-8 bytes in chunks of about `size`, each ending at the end of
+    a CSV record, so that each can be parsed alone and the file is never held
+    whole. UTF-8 passes through; GB18030 and UTF-16 are decoded on the way."""
+    decoder = None if encoding in ("utf-8", "utf-8-sig") else codecs.getincrementaldecoder(encoding)()
+    pending = b""
+    with path.open("rb") as f:
+        if encoding == "utf-8-sig":
+            f.read(len(codecs.BOM_UTF8))
+        while True:
+            block = f.read(size)
+            if decoder is not None:
+                try:
+                    block = decoder.decode(block, final=not block).encode("utf-8")
+                except UnicodeDecodeError as e:
+                    raise Unreadable(f"neither UTF-8 nor GB18030 text (bad byte near offset {f.tell() - size + e.start})") from e
+            if not block:
+                break
+            pending += block
+            cut = _record_end(pending)
+            if cut:
+                yield pending[:cut]
+                pending = pending[cut:]
+    if pending:
+        yield pending
+
+
+def _record_end(data: bytes) -> int:
+    """The length of the longest prefix of `data` that ends a CSV record: after a
+    newline outside quotes (an even number of quote characters before it)."""
+    cut = data.rfind(b"\n")
+    while cut >= 0:
+        if data.count(b'"', 0, cut) % 2 == 0:
+            return cut + 1
+        cut = data.rfind(b"\n", 0, cut)
+    return 0
 
 
 DELIMITERS = (",", "\t", ";", "|")
@@ -194,11 +217,8 @@ def _read_xlsx(path: Path) -> Grid:
     )
     head = [[r.get(n) for n in names] for r in frame.head(HEAD_ROWS).iter_rows(named=True)]
 
-    def scan(first_row: int) -> pl.LazyFrame:
-        return frame.slice(first_row).lazy().select("_row", *names)
+    def batches(first_row: int) -> Iterator[pl.DataFrame]:
+        rows = frame.slice(first_row).select("_row", *names)
+        yield from rows.iter_slices(BATCH_ROWS)
 
-    return Grid("xlsx", head, len(names), scan)
-
-
-def remove_workdir(workdir: Path) -> None:
-    shutil.rmtree(workdir, ignore_errors=True)
+    return Grid("xlsx", head, len(names), batches)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import polars as pl
 
 from assets.ingest.recognise import Column, Recognised
+from assets.ingest.values import blank_to_null, nfkc, parse, parse_error
 from assets.ingest.values import clean as clean_text
-from assets.ingest.values import normalize, parse, parse_error
 
 TOTAL_PATTERN = r"^(?:合计|总计|小计)[:：]?$"
 # A footer is a note under the table: `制表人：张三`, `注：…`, `数据来源：…` — a short
@@ -38,7 +38,8 @@ def classify(frame: pl.LazyFrame, width: int) -> pl.LazyFrame:
             pl.sum_horizontal([f.fill_null(False).cast(pl.Int32) for f in filled]).alias("_filled"),
             pl.coalesce([pl.when(f).then(pl.col(f"c{i}")) for i, f in enumerate(filled)]).alias("_first"),
         )
-        .with_columns(normalize(pl.col("_first")).str.replace_all(r"\s+", "").alias("_first"))
+        .with_columns(nfkc(pl.col("_first")).alias("_first"))
+        .with_columns(blank_to_null(pl.col("_first")).str.replace_all(r"\s+", "").alias("_first"))
         .with_columns(
             pl.when(pl.col("_filled") == 0)
             .then(pl.lit("blank"))
@@ -88,7 +89,8 @@ def parse_rows(frame: pl.LazyFrame, rec: Recognised, county_code: str) -> pl.Laz
     raw = [f"c{c.index}" for c in rec.columns if not c.field.personal]
 
     parsed = (
-        frame.with_columns(normalize(pl.col(f"c{c.index}")).alias(_t(c)) for c in mapped)
+        frame.with_columns(nfkc(pl.col(f"c{c.index}")).alias(_t(c)) for c in mapped)
+        .with_columns(blank_to_null(pl.col(_t(c))).alias(_t(c)) for c in mapped)
         .with_columns(e.alias(f"_k{i}") for i, e in cleaners.items() if e is not None)
         .with_columns(values)
         .with_columns(

@@ -39,13 +39,32 @@ _EXCEL_SERIAL = r"^\d{5}(?:\.\d+)?$"  # days since 1899-12-30, as xlsx stores da
 _INTEGER = r"^[+-]?\d+(?:\.0*)?$"
 
 
-def normalize(raw: pl.Expr) -> pl.Expr:
-    """NFKC (full-width to half-width), trimmed, with the empty markers as null.
-    NFKC leaves ASCII and CJK unified ideographs as they are, so only text with
-    other characters pays for it."""
+def nfkc(raw: pl.Expr) -> pl.Expr:
+    """NFKC (full-width to half-width), trimmed. NFKC leaves ASCII and CJK unified
+    ideographs as they are, so only text with other characters pays for it."""
     stable = raw.str.contains(r"^[\x00-\x7F\x{4E00}-\x{9FFF}]*$")
-    text = pl.when(stable).then(raw).otherwise(raw.str.normalize("NFKC")).str.strip_chars()
-    return text.replace(list(EMPTY_MARKERS), None)
+    return pl.when(stable).then(raw).otherwise(raw.str.normalize("NFKC")).str.strip_chars()
+
+
+def blank_to_null(text: pl.Expr) -> pl.Expr:
+    """The empty markers as null."""
+    return pl.when(text.is_in(EMPTY_MARKERS)).then(None).otherwise(text)
+
+
+def normalize(raw: pl.Expr) -> pl.Expr:
+    """Both steps in one expression. Where a batch is large, run them as two
+    column stages instead (`nfkc`, then `blank_to_null`): polars would compute the
+    NFKC twice here."""
+    return blank_to_null(nfkc(raw))
+
+
+def lookup(text: pl.Expr, mapping: Mapping[str, object], dtype: pl.DataType) -> pl.Expr:
+    """`mapping[text]`, null where absent. A when/then chain rather than
+    `replace_strict`, which makes polars' streaming engine hold the whole file."""
+    expr = pl.when(text == next(iter(mapping))).then(pl.lit(mapping[next(iter(mapping))], dtype))
+    for key, value in list(mapping.items())[1:]:
+        expr = expr.when(text == key).then(pl.lit(value, dtype))
+    return expr.otherwise(pl.lit(None, dtype))
 
 
 def _compact(text: pl.Expr) -> pl.Expr:
@@ -114,12 +133,12 @@ def parse_integer(s: pl.Expr) -> pl.Expr:
 
 
 def parse_bool(s: pl.Expr) -> pl.Expr:
-    return s.str.to_lowercase().replace_strict(BOOLEANS, default=None, return_dtype=pl.Boolean)
+    return lookup(s.str.to_lowercase(), BOOLEANS, pl.Boolean())
 
 
 def parse_enum(s: pl.Expr, vocabulary: Mapping[str, str]) -> pl.Expr:
     accepted = {**vocabulary, **{v: v for v in vocabulary.values()}}
-    return s.replace_strict(accepted, default=None, return_dtype=pl.String)
+    return lookup(s, accepted, pl.String())
 
 
 PERSON_SEPARATORS = r"[、,;/\s]+"
