@@ -41,11 +41,12 @@ def keys_unique(
     conn: duckdb.DuckDBPyConnection, kind: str, since_ingest_id: int | None = None
 ) -> dg.AssetCheckResult:
     key = ", ".join(EXPORTS[kind].key)
-    sql = (
-        f"SELECT {key}, count(*) AS n FROM staging.{kind} "
-        f"WHERE ({key}) IN (SELECT ({key}) FROM staging.{kind} WHERE {_new_rows(since_ingest_id)}) "
-        "GROUP BY ALL HAVING count(*) > 1"
+    only_new = (
+        ""
+        if since_ingest_id is None
+        else f"WHERE ({key}) IN (SELECT ({key}) FROM staging.{kind} WHERE {_new_rows(since_ingest_id)}) "
     )
+    sql = f"SELECT {key}, count(*) AS n FROM staging.{kind} {only_new}GROUP BY ALL HAVING count(*) > 1"
     n = conn.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
     return dg.AssetCheckResult(
         passed=n == 0,

@@ -320,3 +320,16 @@ def test_footer_spread_over_cells_and_totals_with_colon(wh):
     [r] = wh.ingest()
     assert (r.rows_read, r.rows_loaded, r.notes) == (2, 2, None)
     assert wh.one("SELECT count(*) FROM meta.file_totals WHERE matches") == 1
+
+
+def test_untouched_files_are_not_hashed_again(wh, monkeypatch):
+    import assets.ingest.files as files
+
+    write_csv(wh.landing / "a.csv", [COURT_HEADER, court_row(1)])
+    wh.ingest()
+
+    def must_not_hash(*args, **kwargs):
+        raise AssertionError("an untouched file was read again")
+
+    monkeypatch.setattr(files, "copy_and_hash", must_not_hash)
+    assert wh.ingest() == []

@@ -53,6 +53,8 @@ class FileResult:
     notes: str | None = None
     encoding: str | None = None
     ingest_id: int | None = None
+    file_size: int | None = None
+    file_mtime_ns: int | None = None
     months: set[date] = field(default_factory=set)  # months of the rows it staged
 
     def summary(self) -> str:
@@ -108,7 +110,8 @@ def rebuild_from_archive(
 ) -> list[FileResult]:
     """Replay every archived file, in the order first seen, into an empty warehouse."""
     files = [
-        (archive_path(archive, e["sha256"], e["suffix"]), e["file_name"]) for e in read_manifest(archive)
+        (archive_path(archive, e["sha256"], e["suffix"]), e["file_name"], (e["size"], e.get("mtime_ns")))
+        for e in read_manifest(archive)
     ]
     return _ingest_each(conn, files, archive, county_code, True, progress)
 
@@ -116,10 +119,12 @@ def rebuild_from_archive(
 def _ingest_each(conn, files, archive, county_code, archived, progress) -> list[FileResult]:
     ensure_tables(conn)
     results = []
-    for n, (path, name) in enumerate(files, 1):
+    for n, (path, name, *landed) in enumerate(files, 1):
         if progress:
             progress(f"[{n}/{len(files)}] {name}")
-        result = ingest_file(conn, path, name, archive, county_code, archived=archived)
+        result = ingest_file(
+            conn, path, name, archive, county_code, archived=archived, landed=landed[0] if landed else None
+        )
         if result is not None:
             results.append(result)
     return results
@@ -132,10 +137,11 @@ def read_manifest(archive: Path) -> list[dict]:
     return [json.loads(line) for line in manifest.read_text("utf-8").splitlines() if line.strip()]
 
 
-def _remember(archive: Path, file_name: str, suffix: str, copied: Copied) -> None:
+def _remember(archive: Path, file_name: str, suffix: str, copied: Copied, mtime_ns: int) -> None:
     entry = {
         "file_name": file_name, "sha256": copied.sha256, "suffix": suffix,
-        "size": copied.size, "seen_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "size": copied.size, "mtime_ns": mtime_ns,
+        "seen_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     with (archive / MANIFEST).open("a", encoding="utf-8") as f:
         f.write(json.dumps(entry, ensure_ascii=False) + "\n")
@@ -148,49 +154,61 @@ def ingest_file(
     archive: Path,
     county_code: str,
     archived: bool = False,
+    landed: tuple[int, int | None] | None = None,
 ) -> FileResult | None:
-    """Ingest one file; None when this name with this content was ingested before."""
+    """Ingest one file; None when this name with this content was ingested before.
+    An archived file (a rebuild) carries the size and time it had when it landed."""
+    stat = path.stat()
+    size, mtime_ns = landed or (stat.st_size, stat.st_mtime_ns)
+    if not archived and conn.execute(
+        "SELECT count(*) FROM meta.ingest_log "
+        "WHERE file_name = ? AND file_size = ? AND file_mtime_ns = ?",
+        [file_name, size, mtime_ns],
+    ).fetchone()[0]:
+        return None  # untouched since it was ingested: not even worth hashing again
     stored, copied = copy_and_hash(path, None if archived else archive)
-    seen = conn.execute(
+    if conn.execute(
         "SELECT count(*) FROM meta.ingest_log WHERE file_name = ? AND sha256 = ?",
         [file_name, copied.sha256],
-    ).fetchone()[0]
-    if seen:
+    ).fetchone()[0]:
         return None
     if not archived:
-        _remember(archive, file_name, path.suffix.lower(), copied)
+        _remember(archive, file_name, path.suffix.lower(), copied, mtime_ns)
+
+    def logged(result: FileResult) -> FileResult:
+        result.file_size, result.file_mtime_ns = size, mtime_ns
+        _write_log(conn, result)
+        log.debug(result.summary())
+        return result
 
     before = conn.execute(
         "SELECT file_name, kind FROM meta.ingest_log WHERE sha256 = ? AND status = 'loaded' LIMIT 1",
         [copied.sha256],
     ).fetchone()
     if before is not None:
-        result = FileResult(
+        return logged(FileResult(
             file_name, copied.sha256, "duplicate", kind=before[1],
             reason=f"same content as {before[0]}, ingested before",
-        )
-        _write_log(conn, result)
-        return result
+        ))
 
     conn.begin()
     try:
         result = _load(conn, stored, file_name, copied, county_code)
+        logged(result)
         conn.commit()
+        return result
     except (_Rejected, Unreadable, NotRecognised) as e:
         conn.rollback()
-        result = FileResult(file_name, copied.sha256, "rejected", reason=str(e))
-        result.kind = getattr(e, "kind", None)
-        _write_log(conn, result)
+        return logged(FileResult(
+            file_name, copied.sha256, "rejected", kind=getattr(e, "kind", None), reason=str(e)
+        ))
     except Exception as e:
         conn.rollback()
         log.error("ingesting %s failed:\n%s", file_name, traceback.format_exc())
-        result = FileResult(
+        return logged(FileResult(
             file_name, copied.sha256, "rejected",
             reason=f"could not be ingested ({type(e).__name__}: {str(e).splitlines()[0][:200]})",
-        )
-        _write_log(conn, result)
-    log.debug(result.summary())
-    return result
+        ))
 
 
 def _write_log(conn: duckdb.DuckDBPyConnection, r: FileResult) -> int:
@@ -252,7 +270,6 @@ def _load(
     _quarantine_conflicts(conn, export, result, grid, rec)
     _replace_older(conn, export, result, had_rows)
     result.notes = _check_totals(conn, pl.concat(totals), sums, result)
-    _write_log(conn, result)
     return result
 
 

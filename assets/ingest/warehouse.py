@@ -34,13 +34,20 @@ CREATE TABLE IF NOT EXISTS meta.ingest_log (
     notes VARCHAR,
     encoding VARCHAR,
     months DATE[],
+    file_size BIGINT,
+    file_mtime_ns BIGINT,
     ingested_at TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
+-- Columns added after the first release: warehouses built before get them too.
+ALTER TABLE meta.ingest_log ADD COLUMN IF NOT EXISTS file_size BIGINT;
+ALTER TABLE meta.ingest_log ADD COLUMN IF NOT EXISTS file_mtime_ns BIGINT;
 COMMENT ON TABLE meta.ingest_log IS '入库日志：每个见过的文件名与内容一行 / one row per file name and content seen';
 COMMENT ON COLUMN meta.ingest_log.status IS 'loaded | rejected | duplicate (content ingested before under another name)';
 COMMENT ON COLUMN meta.ingest_log.rows_read IS '数据行数（不含标题、表头、合计、表尾） / data rows read: rows_loaded + rows_quarantined';
 COMMENT ON COLUMN meta.ingest_log.reason IS '拒收原因 / why the file was rejected';
 COMMENT ON COLUMN meta.ingest_log.months IS '文件涉及的月份（新行及被替换行） / months the file touched: of its rows and of the rows they replaced';
+COMMENT ON COLUMN meta.ingest_log.file_size IS '文件大小（字节） / size of the landed file in bytes';
+COMMENT ON COLUMN meta.ingest_log.file_mtime_ns IS '文件修改时间（纳秒） / modification time of the landed file, ns since the epoch: an untouched file is not hashed again';
 COMMENT ON COLUMN meta.ingest_log.notes IS '提示，如合计行与明细不符 / warnings, e.g. a totals row that disagrees with the data';
 CREATE TABLE IF NOT EXISTS quarantine.rows (
     kind VARCHAR NOT NULL,
