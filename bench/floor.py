@@ -6,7 +6,7 @@ mart reads (case type mapped as the declaration maps it, dates as DATE, 是否�
 as BOOLEAN, the county code constant), and builds the project's own mart SQL
 (sql/marts/court_cases_monthly.sql) with `CREATE TABLE … AS`.
 
-    python bench/floor.py CSV DATABASE
+    python bench/floor.py CSV DATABASE [MART_SQL]
 """
 
 import sys
@@ -30,8 +30,8 @@ FROM court_cases_raw
 """
 
 
-def main(csv: str, database: str) -> None:
-    statements = duckdb.extract_statements(MART.read_text("utf-8"))
+def main(csv: str, database: str, mart: str = str(MART)) -> None:
+    statements = duckdb.extract_statements(Path(mart).read_text("utf-8"))
     select = next(s.query for s in statements if s.type == duckdb.StatementType.SELECT)
     with duckdb.connect(database) as c:
         c.execute(f"CREATE TABLE court_cases_raw AS SELECT * FROM read_csv('{csv}')")
@@ -41,4 +41,4 @@ def main(csv: str, database: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])

@@ -29,7 +29,7 @@ log = logging.getLogger("yingshang")
 # The Dagster concurrency pool of every step that writes DuckDB; dagster.yaml
 # limits it to one run at a time.
 WRITER_POOL = "duckdb_writer"
-DUCKDB_MEMORY = os.environ.get("YINGSHANG_DUCKDB_MEMORY", "512MB")
+DUCKDB_MEMORY = os.environ.get("YINGSHANG_DUCKDB_MEMORY", "384MB")
 
 
 class WarehouseResource(dg.ConfigurableResource):

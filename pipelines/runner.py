@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import unicodedata
 from dataclasses import dataclass
@@ -92,6 +93,12 @@ def _files_since(settings: Settings, after: int) -> list[dict]:
         return [dict(zip(rel.columns, row, strict=True)) for row in rel.fetchall()]
 
 
+@functools.cache
+def _instance() -> dg.DagsterInstance:
+    """One in-memory Dagster instance for every run of this process."""
+    return dg.DagsterInstance.ephemeral()
+
+
 def materialize(
     settings: Settings, selection, months: tuple[date, date] | None = None, verbose: bool = False
 ) -> dg.ExecuteInProcessResult:
@@ -102,7 +109,7 @@ def materialize(
         [*all_assets, *all_checks],
         selection=selection,
         resources={"warehouse": _resource(settings)},
-        instance=dg.DagsterInstance.ephemeral(),
+        instance=_instance(),
         raise_on_error=False,
         tags=tags,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}}},

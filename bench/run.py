@@ -1,0 +1,475 @@
+"""The performance benchmark (issue 6): `yingshang run` against the floor of plain
+DuckDB on the same generated court-case exports, in the same run. Writes
+bench/REPORT.md. Not part of the test suite.
+
+    /work/venv/bin/python bench/run.py            # 1M and 10M rows, 3 runs each
+    /work/venv/bin/python bench/run.py --quick    # smoke test: 1M rows, 1 run
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+import generate
+import split
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+YINGSHANG = str(Path(sys.executable).with_name("yingshang"))
+INCREMENT_ROWS = 1000
+MAX_RATIO, MAX_MB, MAX_GB18030_RATIO, MAX_INCREMENTAL_S = 1.5, 1000, 1.3, 10.0
+
+
+CODE = ("assets", "pipelines", "sql")
+
+
+def code_fingerprint(root: Path) -> str:
+    """A hash of the project's code under `root` and the time of its newest file."""
+    files = sorted(p for d in CODE for p in (root / d).rglob("*") if p.suffix in (".py", ".sql"))
+    digest = hashlib.sha256()
+    for p in files:
+        digest.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes())
+    newest = datetime.fromtimestamp(max(p.stat().st_mtime for p in files)).astimezone()
+    return f"{digest.hexdigest()[:12]} (newest file {newest:%Y-%m-%d %H:%M %Z})"
+
+
+def duckdb_memory(code: Path) -> str:
+    """The DuckDB memory limit the measured code sets when YINGSHANG_DUCKDB_MEMORY is unset."""
+    text = (code / "pipelines" / "resources.py").read_text("utf-8")
+    found = re.search(r"YINGSHANG_DUCKDB_MEMORY\",\s*\"([^\"]+)\"", text)
+    return found.group(1) if found else "unknown"
+
+
+def snapshot(work: Path) -> Path:
+    """A copy of the project's code taken now, which every measured process imports
+    (PYTHONPATH comes before the editable install): others edit the working tree
+    while the benchmark runs, and every run must measure the same code."""
+    code = fresh(work / "code")
+    for d in CODE:
+        shutil.copytree(ROOT / d, code / d, ignore=shutil.ignore_patterns("__pycache__"))
+    os.environ["PYTHONPATH"] = str(code)
+    imported = subprocess.run([sys.executable, "-c", "import assets; print(assets.__file__)"],
+                              capture_output=True, text=True, check=True, cwd=work).stdout
+    assert imported.startswith(str(code)), f"the copy is not what gets imported: {imported}"
+    return code
+
+
+def say(message: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+# Runs a command and writes its wall time and peak RSS. The measured process is
+# started from this small process, not from run.py: Linux carries a parent's peak
+# RSS over fork and exec into the child's ru_maxrss.
+WRAPPER = """
+import resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.call(sys.argv[2:])
+wall = time.perf_counter() - started
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write(f"{code} {wall} {used.ru_maxrss} {used.ru_utime + used.ru_stime}")
+"""
+
+
+def measure(cmd: list[str], log: Path, cwd: Path) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of `cmd` run in a
+    fresh process. The peak is ru_maxrss of that process: the largest RSS of it or
+    any one of its children."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    result = log.with_suffix(".time")
+    with log.open("w") as out:
+        subprocess.run([sys.executable, "-c", WRAPPER, str(result), *cmd], stdout=out,
+                       stderr=subprocess.STDOUT, cwd=cwd, check=True)
+    code, wall, kib, cpu = result.read_text().split()
+    if int(code):
+        sys.exit(f"failed with exit code {code}: {shlex.join(cmd)} (see {log})")
+    return float(wall), int(kib) * 1024 / 1e6, float(cpu)
+
+
+def only_file(folder: Path) -> Path:
+    (path,) = folder.iterdir()
+    return path
+
+
+def fresh(path: Path) -> Path:
+    """`path` with nothing left at it."""
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+    return path
+
+
+class Bench:
+    def __init__(self, work: Path, code: Path | None = None):
+        self.work, self.code = work, code
+        self.results: dict[tuple[str, int], list[tuple[float, float]]] = defaultdict(list)
+        self.verified: list[tuple] = []
+        self.splits: dict[str, dict[str, float]] = {}
+
+    def timed(self, key: tuple[str, int], cmd: list[str]) -> None:
+        run = len(self.results[key]) + 1
+        load = os.getloadavg()[0]
+        wall, mb, cpu = measure(cmd, self.work / "logs" / f"{key[0]}-{key[1]}-{run}.log", self.work)
+        self.results[key].append((wall, mb, cpu, load))
+        say(f"{key[0]:>22} {key[1]:>9,} rows, run {run}: {wall:7.2f} s, peak {mb:5.0f} MB, "
+            f"CPU {cpu:6.1f} s (load before: {load:.1f})")
+
+    def floor(self, n: int) -> None:
+        csv = only_file(generate.dataset(self.work, n, "utf8"))
+        db = self.work / "runs" / f"floor-{n}.duckdb"
+        db.parent.mkdir(parents=True, exist_ok=True)
+        db.unlink(missing_ok=True)
+        mart = self.code / "sql" / "marts" / "court_cases_monthly.sql"
+        self.timed(("floor", n), [sys.executable, str(HERE / "floor.py"), str(csv), str(db), str(mart)])
+
+    def pipeline(self, form: str, n: int) -> None:
+        warehouse = fresh(self.work / "runs" / f"{form}-{n}") / "yingshang.duckdb"
+        landing = generate.dataset(self.work, n, form)
+        self.timed((form, n), [YINGSHANG, "run", "--landing", str(landing), "--warehouse", str(warehouse)])
+        if len(self.results[(form, n)]) == 1:
+            self.verify(form, n, warehouse)
+
+    def verify(self, form: str, n: int, warehouse: Path) -> None:
+        """Every generated row loaded, none quarantined, and the mart equal to the floor's."""
+        with duckdb.connect() as c:
+            c.execute(f"ATTACH '{warehouse}' AS y (READ_ONLY)")
+            c.execute(f"ATTACH '{self.work / 'runs' / f'floor-{n}.duckdb'}' AS f (READ_ONLY)")
+            log = c.execute(
+                "SELECT rows_read, rows_loaded, rows_quarantined, encoding FROM y.meta.ingest_log"
+            ).fetchall()
+            differ = c.execute(
+                "SELECT count(*) FROM ((SELECT * FROM y.marts.court_cases_monthly EXCEPT ALL "
+                "SELECT * FROM f.marts.court_cases_monthly) UNION ALL (SELECT * FROM "
+                "f.marts.court_cases_monthly EXCEPT ALL SELECT * FROM y.marts.court_cases_monthly))"
+            ).fetchone()[0]
+        ok = len(log) == 1 and log[0][:3] == (n, n, 0) and differ == 0
+        self.verified.append((form, n, *log[0], differ == 0))
+        say(f"verified {form} {n:,}: ingest_log {log}, mart rows differing from the floor's: {differ}")
+        if not ok:
+            sys.exit("verification failed: see above")
+
+    def increment(self, n: int, with_old: bool, name: str = "incremental") -> tuple[Path, Path]:
+        """A copy of the n-row warehouse and a landing folder holding the new
+        1,000-row file (and, with_old, the n-row file already ingested)."""
+        home = fresh(self.work / "runs" / name)
+        shutil.copytree(self.work / "runs" / f"utf8-{n}", home)
+        new = generate.write_csv(
+            self.work / "increment" / f"审判执行案件-新增-{INCREMENT_ROWS}.csv", INCREMENT_ROWS, start=10**9
+        )
+        landing = fresh(self.work / f"landing-{name}")
+        landing.mkdir()
+        os.link(new, landing / new.name)
+        if with_old:
+            old = only_file(generate.dataset(self.work, n, "utf8"))
+            os.link(old, landing / old.name)
+        return landing, home / "yingshang.duckdb"
+
+    def incremental(self, n: int, with_old: bool) -> None:
+        landing, warehouse = self.increment(n, with_old)
+        key = ("incremental" if with_old else "incremental, only new", n)
+        self.timed(key, [YINGSHANG, "run", "--landing", str(landing), "--warehouse", str(warehouse)])
+        with duckdb.connect(str(warehouse), read_only=True) as c:
+            staged = c.execute("SELECT count(*) FROM staging.court_cases").fetchone()[0]
+            last = c.execute(
+                "SELECT rows_loaded, rows_quarantined FROM meta.ingest_log ORDER BY ingest_id DESC LIMIT 1"
+            ).fetchone()
+        if staged != n + INCREMENT_ROWS or last != (INCREMENT_ROWS, 0):
+            sys.exit(f"incremental run: {staged} rows staged, last file loaded/quarantined {last}")
+
+    def split(self, label: str, landing: Path, warehouse: Path) -> None:
+        log = self.work / "logs" / f"split-{label}.log"
+        wall, _, _ = measure([sys.executable, str(HERE / "split.py"), str(landing), str(warehouse)], log, self.work)
+        self.splits[label] = json.loads(log.read_text("utf-8").strip().splitlines()[-1])
+        say(f"time split of {label}: {wall:.1f} s")
+
+
+def median(key, results) -> float:
+    return statistics.median(x[0] for x in results[key])
+
+
+def peak(key, results) -> float:
+    return max(x[1] for x in results[key])
+
+
+def cpu(key, results) -> float:
+    return statistics.median(x[2] for x in results[key])
+
+
+def versions() -> str:
+    names = ["duckdb", "polars", "pandera", "dagster", "great-expectations", "fastexcel", "pyarrow"]
+    return ", ".join([f"python {platform.python_version()}"] + [f"{p} {metadata.version(p)}" for p in names])
+
+
+def machine() -> str:
+    info = Path("/proc/cpuinfo").read_text()
+    cpu = next((line.split(":", 1)[1].strip() for line in info.splitlines() if "model name" in line), "?")
+    mem = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
+    return f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}, {mem:.1f} GiB memory, {platform.platform()}"
+
+
+def save(b: Bench, about: dict) -> None:
+    """Everything measured, so that --report-only can write the report again."""
+    results = {f"{k}|{n}": v for (k, n), v in b.results.items()}
+    data = {"about": about, "results": results, "verified": b.verified, "splits": b.splits}
+    (b.work / "results.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+
+
+def load(work: Path) -> tuple[Bench, dict]:
+    data = json.loads((work / "results.json").read_text("utf-8"))
+    b = Bench(work)
+    for key, v in data["results"].items():
+        k, n = key.rsplit("|", 1)
+        b.results[(k, int(n))] = [tuple(x) for x in v]
+    b.verified, b.splits = [tuple(x) for x in data["verified"]], data["splits"]
+    return b, data["about"]
+
+
+def report(b: Bench, about: dict) -> str:
+    runs, minutes = about["runs"], about["minutes"]
+    r = b.results
+    csv_sizes = sorted({n for f, n in r if f == "gb18030"})
+    largest = max(csv_sizes)
+    inputs = [(f, n) for n in sorted({n for _, n in r}) for f in ("utf8", "gb18030", "xlsx") if (f, n) in r]
+    label = {"utf8": "UTF-8 CSV", "gb18030": "GB18030 CSV", "xlsx": "xlsx"}
+
+    def size(f, n):
+        return f"{only_file(b.work / f'court-{f}-{n}').stat().st_size / 1e6:,.0f} MB"
+
+    def runs_of(key):
+        return ", ".join(f"{x[0]:.1f}" for x in r[key])
+
+    incr = [(k, n) for k, n in r if k.startswith("incremental")]
+    ratios = {(f, n): median((f, n), r) / median(("floor", n), r) for f, n in inputs}
+    gb = {n: median(("gb18030", n), r) / median(("utf8", n), r) for n in csv_sizes}
+    mem = {n: max(peak((f, m), r) for f, m in inputs if m == n) for n in csv_sizes}
+    bounded = mem[largest] <= 1.25 * mem[min(csv_sizes)]
+    yes = {True: "**holds**", False: "**does not hold**"}
+    loads = [x[3] for runs_ in r.values() for x in runs_]
+    out = [
+        "# Performance benchmark: `yingshang run` against the floor of plain DuckDB",
+        "",
+        f"- date: {about['date']}; the benchmark took {minutes:.0f} minutes",
+        f"- machine: {machine()}",
+        f"- code measured: a copy of assets/, pipelines/ and sql/ taken at the start, which "
+        f"every run imports: SHA-256 {about['code']}"
+        + ("" if about["tree_after"] == about["code"] else
+           f" (others edited the working tree meanwhile: at the end it was {about['tree_after']})"),
+        f"- versions: {versions()}",
+        f"- reproduce (from the repository root): `{about['command']}`",
+        f"- wall time: median of {runs} per figure, each in a fresh process on a fresh "
+        "warehouse; peak memory: max RSS of the measured process (its ru_maxrss, read by a "
+        "small wrapper process that starts it), the largest over the runs. All files were "
+        "generated before the first measurement, so every run reads them from a warm page cache.",
+        "- CPU time (user + system) is given beside wall time: other work on this shared "
+        f"machine slows wall time more than CPU time. The 1-minute load average before the "
+        f"measured runs was {min(loads):.1f} to {max(loads):.1f} (median {statistics.median(loads):.1f}) "
+        f"on {os.cpu_count()} CPUs, with this benchmark adding about 1.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | |",
+        "|---|---|---|",
+        f"| end to end ≤ {MAX_RATIO}× the floor's wall time | "
+        + "; ".join(f"{label[f]} {n:,}: {x:.1f}×" for (f, n), x in ratios.items())
+        + f" | {yes[max(ratios.values()) <= MAX_RATIO]} |",
+        f"| peak memory ≤ {MAX_MB} MB at {largest:,} rows | {mem[largest]:.0f} MB "
+        f"| {yes[mem[largest] <= MAX_MB]} |",
+        "| peak memory bounded as input grows (here: the peak at the largest CSV size ≤ 1.25× "
+        "the peak at the smallest) | "
+        + "; ".join(f"{n:,} rows: {mb:.0f} MB" for n, mb in mem.items())
+        + f" | {yes[bounded] if len(csv_sizes) > 1 else 'not measured (one size only)'} |",
+        f"| GB18030 ≤ {MAX_GB18030_RATIO}× the same data in UTF-8 | "
+        + "; ".join(f"{n:,} rows: {x:.2f}×" for n, x in gb.items())
+        + f" | {yes[max(gb.values()) <= MAX_GB18030_RATIO]} |",
+        f"| incremental run ({INCREMENT_ROWS:,} rows into {largest:,}) ≤ {MAX_INCREMENTAL_S:.0f} s | "
+        + "; ".join(f"{k[0]}: {median(k, r):.1f} s" for k in incr)
+        + f" | {yes[median(('incremental', largest), r) <= MAX_INCREMENTAL_S]} |",
+    ]
+    if largest < 10_000_000:
+        out.append(f"\nThis run's largest input is {largest:,} rows: the 10M targets were not measured.")
+    out += [
+        "",
+        "## Results",
+        "",
+        "| input | rows | file | floor (s) | floor CPU (s) | floor peak (MB) | `yingshang run` (s) "
+        "| runs (s) | CPU (s) | ratio to floor | peak RSS (MB) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|",
+    ]
+    for f, n in inputs:
+        e2e, floor = median((f, n), r), median(("floor", n), r)
+        out.append(
+            f"| {label[f]} | {n:,} | {size(f, n)} | {floor:.2f} | {cpu(('floor', n), r):.1f} "
+            f"| {peak(('floor', n), r):.0f} | {e2e:.2f} | {runs_of((f, n))} | {cpu((f, n), r):.1f} "
+            f"| {e2e / floor:.1f}× | {peak((f, n), r):.0f} |"
+        )
+    out += [
+        "",
+        f"Incremental: one new {INCREMENT_ROWS:,}-row file into a copy of the warehouse the "
+        f"{largest:,}-row UTF-8 run published (the second `yingshang run`):",
+        "",
+        "| landing folder holds | `yingshang run` (s) | runs (s) | CPU (s) | peak RSS (MB) |",
+        "|---|---:|---|---:|---:|",
+    ]
+    for key in incr:
+        what = ("the new file only" if "only new" in key[0]
+                else f"the new file and the {largest:,}-row file ingested before")
+        out.append(
+            f"| {what} | {median(key, r):.2f} | {runs_of(key)} | {cpu(key, r):.1f} | {peak(key, r):.0f} |"
+        )
+
+    out += [
+        "",
+        "## Every row loaded",
+        "",
+        "The generated rows are all valid, so rows loaded must equal rows read. From "
+        "`meta.ingest_log` of each input's first published warehouse, and its "
+        "`marts.court_cases_monthly` compared row for row with the floor's:",
+        "",
+        "| input | rows | read | loaded | quarantined | encoding | mart equal to the floor's |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    out += [
+        f"| {label[f]} | {n:,} | {a:,} | {lo:,} | {q:,} | {enc} | {'yes' if same else 'NO'} |"
+        for f, n, a, lo, q, enc, same in b.verified
+    ]
+
+    if b.splits:
+        columns = [split.render(s) for s in b.splits.values()]
+        out += [
+            "",
+            "## Where the time and memory go",
+            "",
+            "One more run of each, in process, with timers wrapped around the main steps "
+            "(`bench/split.py`; the project's code is not changed). Each timer also notes by how "
+            "much its step raised the process's peak RSS (MB), so the peak splits by step too. "
+            "Nested steps are marked with dots; a parent's \"rest\" is what its timed children "
+            "do not account for.",
+            "",
+            "| step | " + " | ".join(f"{x}: s | MB" for x in b.splits) + " |",
+            "|---|" + "---:|---:|" * len(columns),
+        ]
+        for i, (step, _, _) in enumerate(columns[0]):
+            out.append(
+                f"| {step} | " + " | ".join(f"{c[i][1]:.2f} | {c[i][2]:.0f}" for c in columns) + " |"
+            )
+
+    out += [
+        "",
+        "## What each figure is",
+        "",
+        "- **floor**: `bench/floor.py` in a fresh Python process with DuckDB's defaults (all "
+        "CPUs, memory limit 80% of RAM): `CREATE TABLE court_cases_raw AS SELECT * FROM "
+        "read_csv(…)` into a new database file, a view `staging.court_cases` over it (case "
+        "type mapped as the declaration maps it, dates cast to DATE, 是否涉企 = '是' as BOOLEAN, "
+        "county code the constant '610528'), then the project's "
+        "`sql/marts/court_cases_monthly.sql` SELECT as `CREATE TABLE marts.court_cases_monthly AS …`. "
+        "It validates nothing, archives nothing and publishes nothing.",
+        "- DuckDB here reads only UTF-8 CSV (no encodings extension), and has no xlsx reader "
+        "(no excel extension), so the floor of the GB18030 file and of the xlsx is the floor "
+        "of the same rows in UTF-8 CSV.",
+        "- **`yingshang run`**: `yingshang run --landing DIR --warehouse FILE` with DIR holding only "
+        "that file and FILE in a new empty folder: recognise, parse, validate, quarantine, "
+        "stage, the staging checks, all marts, the mart checks (Great Expectations), Parquet "
+        "export and publish. Its DuckDB memory limit is the measured code's default "
+        f"(YINGSHANG_DUCKDB_MEMORY unset: {about.get('duckdb_memory', 'see pipelines/resources.py')}).",
+        f"- **incremental**: the same command on a copy of the {largest:,}-row warehouse "
+        "(published file, build, archive), with a new file of "
+        f"{INCREMENT_ROWS:,} new cases added to the landing folder. The folder normally still "
+        "holds the files ingested before; the second row is the same run with only the new file.",
+        "- generated data: `bench/generate.py`, deterministic; 15% pending cases (no 结案日期, no "
+        "结案方式), 5% without an amount, one to three parties per case, all filed in 2023.",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000],
+                        help="CSV sizes in rows (default: %(default)s)")
+    parser.add_argument("--xlsx-rows", type=int, default=200_000, help="xlsx size in rows (default: %(default)s)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure, the median is reported (default: %(default)s)")
+    parser.add_argument("--runs-largest", type=int,
+                        help="runs per figure at the largest CSV size (default: --runs)")
+    parser.add_argument("--quick", action="store_true", help="smoke test: 1M rows only, 1 run")
+    parser.add_argument("--no-split", action="store_true", help="skip the in-process time split runs")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/yingshang-bench"),
+                        help="generated files, warehouses and logs (default: %(default)s)")
+    parser.add_argument("--report", type=Path, default=HERE / "REPORT.md", help="(default: bench/REPORT.md)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write the report again from the workdir's results.json, measuring nothing")
+    args = parser.parse_args()
+    if args.report_only:
+        args.report.write_text(report(*load(args.workdir.absolute())), "utf-8")
+        return
+    sizes = [1_000_000] if args.quick else sorted(set(args.rows))
+    runs = 1 if args.quick else args.runs
+    largest = max(sizes)
+    runs_largest = 1 if args.quick else (args.runs_largest or runs)
+
+    started = time.perf_counter()
+    work = args.workdir.absolute()
+    b = Bench(work, snapshot(work))
+    code = code_fingerprint(b.code)
+    say(f"measuring a copy of the project's code in {b.code}: {code}")
+    def forms(n: int) -> list[str]:
+        return ["utf8"] + (["xlsx"] if n == args.xlsx_rows else []) + (["gb18030"] if n in sizes else [])
+
+    for n in sorted({args.xlsx_rows, *sizes}):
+        for form in forms(n):
+            t = time.perf_counter()
+            say(f"input {form} {n:,} rows: {only_file(generate.dataset(work, n, form))} "
+                f"({time.perf_counter() - t:.0f} s)")
+
+    for n in sorted({args.xlsx_rows, *sizes}):
+        for _ in range(runs_largest if n == largest else runs):
+            b.floor(n)
+            for form in forms(n):
+                b.pipeline(form, n)
+
+    for _ in range(runs_largest):
+        b.incremental(largest, with_old=True)
+    for _ in range(runs_largest):
+        b.incremental(largest, with_old=False)
+
+    if not args.no_split:
+        b.split(f"fresh, UTF-8 {largest:,}", generate.dataset(work, largest, "utf8"),
+                fresh(work / "runs" / "split") / "yingshang.duckdb")
+        if largest in {n for _, n in b.results if _ == "gb18030"}:
+            b.split(f"fresh, GB18030 {largest:,}", generate.dataset(work, largest, "gb18030"),
+                    fresh(work / "runs" / "split") / "yingshang.duckdb")
+        b.split("incremental", *b.increment(largest, with_old=True, name="split"))
+
+    about = {
+        "runs": f"{runs} run(s)" + (f" ({runs_largest} at {largest:,} rows)" if runs_largest != runs else ""),
+        "minutes": (time.perf_counter() - started) / 60,
+        "date": f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        "command": shlex.join([sys.executable, "bench/run.py", *sys.argv[1:]]),
+        "code": code,
+        "tree_after": code_fingerprint(ROOT),
+        "duckdb_memory": duckdb_memory(b.code),
+    }
+    save(b, about)
+    args.report.write_text(report(b, about), "utf-8")
+    say(f"wrote {args.report} ({about['minutes']:.0f} minutes)")
+
+
+if __name__ == "__main__":
+    main()
