@@ -9,6 +9,7 @@ bench/REPORT.md. Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -426,6 +427,12 @@ def main() -> None:
 
     started = time.perf_counter()
     work = args.workdir.absolute()
+    work.mkdir(parents=True, exist_ok=True)
+    lock = (work / "lock").open("w")
+    try:  # two benchmarks in one workdir delete each other's warehouses
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        sys.exit(f"another benchmark is running in {work}: wait for it or pass another --workdir")
     b = Bench(work, snapshot(work))
     code = code_fingerprint(b.code)
     say(f"measuring a copy of the project's code in {b.code}: {code}")
