@@ -7,7 +7,14 @@ import polars as pl
 import pytest
 
 from assets.exports import EXPORTS
-from assets.ingest.values import clean, credit_code_is_valid, normalize, parse, parse_error
+from assets.ingest.values import (
+    blank_to_null,
+    clean,
+    credit_code_is_valid,
+    nfkc,
+    parse,
+    parse_error,
+)
 from tests.conftest import credit_code
 
 TAX = EXPORTS["tax_relief"]
@@ -17,7 +24,8 @@ def run(field_name: str, values: list, scale: int = 1, kind: str = "tax_relief")
     """The stages the pipeline runs (assets.ingest.rows): normalise, clean, parse, explain."""
     f = EXPORTS[kind].field(field_name)
     cleaner = clean(f, pl.col("t"), scale)
-    frame = pl.DataFrame({"x": values}, schema={"x": pl.String}).with_columns(t=normalize(pl.col("x")))
+    frame = pl.DataFrame({"x": values}, schema={"x": pl.String}).with_columns(t=nfkc(pl.col("x")))
+    frame = frame.with_columns(t=blank_to_null(pl.col("t")))
     frame = frame.with_columns(k=cleaner if cleaner is not None else pl.lit(None, pl.String))
     frame = frame.with_columns(v=parse(f, pl.col("t"), pl.col("k") if cleaner is not None else None, scale))
     error = parse_error(f, pl.col("t"), pl.col("v"), scale)

@@ -36,7 +36,6 @@ from assets.ingest.warehouse import ensure_tables
 
 log = logging.getLogger("yingshang.ingest")
 
-BATCH_ROWS = 250_000
 MANIFEST = "manifest.jsonl"
 
 

@@ -51,13 +51,6 @@ def blank_to_null(text: pl.Expr) -> pl.Expr:
     return pl.when(text.is_in(EMPTY_MARKERS)).then(None).otherwise(text)
 
 
-def normalize(raw: pl.Expr) -> pl.Expr:
-    """Both steps in one expression. Where a batch is large, run them as two
-    column stages instead (`nfkc`, then `blank_to_null`): polars would compute the
-    NFKC twice here."""
-    return blank_to_null(nfkc(raw))
-
-
 def lookup(text: pl.Expr, mapping: Mapping[str, object], dtype: pl.DataType) -> pl.Expr:
     """`mapping[text]`, null where absent. A when/then chain rather than
     `replace_strict`, which makes polars' streaming engine hold the whole file."""
