@@ -77,18 +77,19 @@ def write_xlsx(result: Result, path: Path) -> None:
     wb.save(path)
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
+    """Columns a terminal gives `text`: Chinese characters take two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def to_table(result: Result, limit: int = 200) -> str:
     shown = [[_text(v) for v in row] for row in result.rows[:limit]]
     widths = [
-        max([_width(c), *(_width(r[i]) for r in shown)]) for i, c in enumerate(result.columns)
+        max([display_width(c), *(display_width(r[i]) for r in shown)]) for i, c in enumerate(result.columns)
     ]
 
     def line(cells):
-        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+        return "  ".join(c + " " * (w - display_width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     out = [line(result.columns), line(["-" * w for w in widths]), *(line(r) for r in shown)]
     if len(result.rows) > limit:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,6 +14,7 @@ import duckdb
 from assets import partitions
 from assets.ingest.files import months_to_rebuild, rebuild_from_archive
 from assets.landing import INGEST_LOG, REBUILD_MONTHS
+from pipelines.query import display_width
 from pipelines.resources import WarehouseResource, writer_lock
 from pipelines.settings import Settings
 
@@ -57,11 +57,6 @@ class Outcome:
 
 def _num(v) -> str:
     return "-" if v is None else str(v)
-
-
-def display_width(text: str) -> int:
-    """Columns a terminal gives `text`: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _pad(text: str, width: int) -> str:

@@ -97,8 +97,8 @@ def ingest_folder(
     progress: Callable[[str], None] | None = None,
 ) -> list[FileResult]:
     """Ingest every file of `landing` not ingested before (same name and content)."""
-    files = [(path, path.name) for path in landed_files(landing)]
-    return _ingest_each(conn, files, archive, county_code, False, progress)
+    files = [(path, path.name, None) for path in landed_files(landing)]
+    return _ingest_each(conn, files, archive, county_code, progress)
 
 
 def rebuild_from_archive(
@@ -112,18 +112,16 @@ def rebuild_from_archive(
         (archive_path(archive, e["sha256"], e["suffix"]), e["file_name"], (e["size"], e.get("mtime_ns")))
         for e in read_manifest(archive)
     ]
-    return _ingest_each(conn, files, archive, county_code, True, progress)
+    return _ingest_each(conn, files, archive, county_code, progress)
 
 
-def _ingest_each(conn, files, archive, county_code, archived, progress) -> list[FileResult]:
+def _ingest_each(conn, files, archive, county_code, progress) -> list[FileResult]:
     ensure_tables(conn)
     results = []
-    for n, (path, name, *landed) in enumerate(files, 1):
+    for n, (path, name, landed) in enumerate(files, 1):
         if progress:
             progress(f"[{n}/{len(files)}] {name}")
-        result = ingest_file(
-            conn, path, name, archive, county_code, archived=archived, landed=landed[0] if landed else None
-        )
+        result = ingest_file(conn, path, name, archive, county_code, landed=landed)
         if result is not None:
             results.append(result)
     return results
@@ -152,11 +150,12 @@ def ingest_file(
     file_name: str,
     archive: Path,
     county_code: str,
-    archived: bool = False,
     landed: tuple[int, int | None] | None = None,
 ) -> FileResult | None:
     """Ingest one file; None when this name with this content was ingested before.
-    An archived file (a rebuild) carries the size and time it had when it landed."""
+    A file replayed from the archive (a rebuild) comes with `landed`: the size and
+    time it had when it landed."""
+    archived = landed is not None
     stat = path.stat()
     size, mtime_ns = landed or (stat.st_size, stat.st_mtime_ns)
     if not archived and conn.execute(
