@@ -112,6 +112,25 @@ def _parser() -> argparse.ArgumentParser:
         description="Write the bundled sample exports of all four kinds into FOLDER.",
     )
     sample.add_argument("folder", help="where to write the files (created if missing)")
+
+    declare = sub.add_parser(
+        "declare",
+        help="draft an export declaration from sample files of a system not declared yet",
+        description=(
+            "Read sample exports of one system (as ingestion reads them: encodings, title rows, "
+            "one- or two-row headers, totals and footers) and draft its declaration NAME.py, a mart "
+            "SQL stub and a test stub, printing per column what was inferred and the evidence. "
+            "Personal-data candidates are flagged personal=True and their values never printed. "
+            "Existing files are never overwritten."
+        ),
+    )
+    declare.add_argument("files", nargs="+", metavar="FILE", help="sample exports (.csv or .xlsx) of one system")
+    declare.add_argument("--kind", required=True, help="the export's kind: lower-case table name, e.g. admin_penalties")
+    declare.add_argument(
+        "--out",
+        help="write all three files into this folder (default: assets/exports/, sql/marts/ and tests/)",
+    )
+    declare.add_argument("--format", choices=["text", "json"], default="text", help="report format (default %(default)s)")
     return parser
 
 
@@ -122,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     log.addHandler(handler)
     log.setLevel(logging.DEBUG if args.verbose else logging.INFO)
     log.propagate = False
+
+    if args.command == "declare":
+        return _declare(args)
 
     if args.command == "sample":
         from pipelines.sample_data import write_sample_exports
@@ -164,6 +186,22 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(table)
         return 0 if all_match else 1
+    return 0
+
+
+def _declare(args) -> int:
+    from assets.exports import EXPORTS
+    from pipelines.declare import DeclareError, as_json, draft, report, write
+
+    try:
+        d = draft([Path(f) for f in args.files], args.kind, EXPORTS.values())
+        written = write(d, Path(args.out) if args.out else None)
+    except DeclareError as e:
+        print(f"yingshang declare: {e}", file=sys.stderr)
+        return 2
+    print(as_json(d) if args.format == "json" else report(d))
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
     return 0
 
 
