@@ -70,7 +70,7 @@ _SURNAMES = set(
 )
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐")
 # Last characters of organisations, places and things, never of a person's name.
-_NOT_NAME_ENDINGS = set("局庭院所店司社部厂站馆室处科队会办县市镇乡村区街路税费金款事业业罪案件"
+_NOT_NAME_ENDINGS = set("局庭院所店司社部厂站馆室处科队会办县市镇乡村区街路税费金款事业罪案件位"
                         "校园行场库组团中心委署厅园吧坊铺城楼")
 _PERSON_SPLIT = re.compile(r"[、,，;；/\s]+")
 
