@@ -40,6 +40,16 @@ def credit_code(seed: int) -> str:
     return body + CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
+def _cells(header: list[str], row: dict, over: dict) -> list:
+    """The row in header order; an override must name a real header, or the test
+    would silently check the default value instead of the one it meant."""
+    unknown = set(over) - set(header)
+    if unknown:
+        raise KeyError(f"not headers of this export: {sorted(unknown)}")
+    row.update(over)
+    return [row[h] for h in header]
+
+
 def tax_row(voucher: str, yuan: str = "100.00", **over) -> list[str]:
     row = {
         "凭证序号": voucher, "纳税人识别号": credit_code(1), "纳税人名称": "富平县某某有限公司",
@@ -47,8 +57,7 @@ def tax_row(voucher: str, yuan: str = "100.00", **over) -> list[str]:
         "减免政策名称": "小微企业免征增值税", "减免金额（元）": yuan, "所属期起": "2023-01-01",
         "所属期止": "2023-01-31", "减免日期": "2023-02-15",
     }
-    row.update(over)
-    return [row[h] for h in TAX_HEADER]
+    return _cells(TAX_HEADER, row, over)
 
 
 def court_row(no: int, **over) -> list[str]:
@@ -57,8 +66,7 @@ def court_row(no: int, **over) -> list[str]:
         "结案日期": "2023-03-01", "结案方式": "调解", "是否涉企": "是", "标的金额（元）": "10,000",
         "当事人": "张三、李四", "承办部门": "民一庭",
     }
-    row.update(over)
-    return [row[h] for h in COURT_HEADER]
+    return _cells(COURT_HEADER, row, over)
 
 
 def inspection_row(task: str, entity: int, **over) -> list[str]:
@@ -67,8 +75,7 @@ def inspection_row(task: str, entity: int, **over) -> list[str]:
         "检查对象名称": f"某某商店{entity}", "统一社会信用代码": credit_code(entity),
         "抽取日期": "2023-03-01", "检查完成日期": "2023-03-20", "检查结果": "未发现问题", "执法人员": "王五、赵六",
     }
-    row.update(over)
-    return [row[h] for h in INSPECTION_HEADER]
+    return _cells(INSPECTION_HEADER, row, over)
 
 
 def write_csv(path: Path, rows: Sequence[Sequence[object]], encoding: str = "utf-8") -> Path:

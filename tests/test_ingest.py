@@ -90,7 +90,7 @@ def test_every_tax_rule(wh):
         tax_row("V5", 所属期起="2023-02-01", 所属期止="2023-01-31"),
         tax_row("V6", 减免日期="2023-02-30"),
         tax_row("V7", 纳税人名称="", 征收项目="-"),
-        tax_row("", 减免金额="x"),
+        tax_row("", **{"减免金额（元）": "x"}),
         tax_row("V9", 纳税人识别号=credit_code(9).lower(), 收入类别="non_tax", 减免政策名称="无"),
     ]
     write_csv(wh.landing / "t.csv", rows)
@@ -104,6 +104,7 @@ def test_every_tax_rule(wh):
     assert "is not a date" in reasons[7][0]
     assert len(reasons[8]) == 2 and all("required but empty" in r for r in reasons[8])
     assert any("voucher_id" in r for r in reasons[9])
+    assert any("relief_yuan" in r for r in reasons[9]), reasons[9]
     staged = wh.rows("SELECT voucher_id, taxpayer_id, revenue_class, relief_policy FROM staging.tax_relief ORDER BY 1")
     assert staged == [("V1", credit_code(1), "tax", "小微企业免征增值税"), ("V9", credit_code(9), "non_tax", None)]
     raw = json.loads(wh.one("SELECT raw FROM quarantine.rows WHERE row_number = 4"))
@@ -114,7 +115,7 @@ def test_every_court_rule_and_bracket_forms(wh):
     rows = [
         COURT_HEADER,
         court_row(1),
-        court_row(2, 结案日期="", 结案方式="", 标的金额="-", 案件类型="刑事", 是否涉企="否"),
+        court_row(2, 结案日期="", 结案方式="", 案件类型="刑事", 是否涉企="否", **{"标的金额（元）": "-"}),
         court_row(3, 案件类型="妖怪"),
         court_row(4, 结案日期="2023-01-01"),
         court_row(5, 结案方式=""),
@@ -136,8 +137,8 @@ def test_every_court_rule_and_bracket_forms(wh):
     assert "must be >= 0" in reasons[8][0]
     assert "filed_on（立案日期）: required but empty" in reasons[9]
     # Half- and full-width brackets are the same case: the later file replaced it.
-    assert wh.rows("SELECT case_no, closing_method FROM staging.court_cases ORDER BY 1") == [
-        ("(2023)陕0528民初1号", "判决"), ("(2023)陕0528民初2号", None),
+    assert wh.rows("SELECT case_no, closing_method, claim_yuan FROM staging.court_cases ORDER BY 1") == [
+        ("(2023)陕0528民初1号", "判决", Decimal("10000.00")), ("(2023)陕0528民初2号", None, None),
     ]
 
 
