@@ -15,11 +15,14 @@ import shutil
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import duckdb
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+# Package data of the `sql` package, so an installed wheel finds them too.
+SQL_DIR = files("sql")
 MARTS_DIR = SQL_DIR / "marts"
 
 _TABLE_REF = re.compile(r"\b(staging|marts)\.([a-z_][a-z0-9_]*)\b")
@@ -30,7 +33,7 @@ _PARTITION = re.compile(r"^--\s*partitioned by month of:\s*(\w+)\s*$", re.M)
 @dataclass(frozen=True)
 class Model:
     name: str
-    path: Path
+    path: Traversable
     query: str  # the SELECT
     documentation: tuple[str, ...]  # COMMENT ON statements
     description: str
@@ -56,7 +59,7 @@ def _description(sql: str) -> str:
     return "\n".join(lines)
 
 
-def parse_model(path: Path) -> Model:
+def parse_model(path: Traversable) -> Model:
     sql = path.read_text("utf-8")
     statements = duckdb.extract_statements(sql)
     queries = [s.query.strip() for s in statements if s.type == duckdb.StatementType.SELECT]
@@ -64,10 +67,11 @@ def parse_model(path: Path) -> Model:
     if len(queries) != 1 or not all(d.upper().startswith("COMMENT ON") for d in documentation):
         raise ValueError(f"{path.name}: a model holds one SELECT and COMMENT ON statements")
     code = _COMMENTS_AND_STRINGS.sub(" ", queries[0])
-    refs = sorted({ref for ref in _TABLE_REF.findall(code) if ref != ("marts", path.stem)})
+    name = path.name.removesuffix(".sql")
+    refs = sorted({ref for ref in _TABLE_REF.findall(code) if ref != ("marts", name)})
     partition = _PARTITION.search(sql)
     return Model(
-        name=path.stem,
+        name=name,
         path=path,
         query=queries[0],
         documentation=tuple(documentation),
@@ -79,8 +83,24 @@ def parse_model(path: Path) -> Model:
 
 @cache
 def load_models() -> tuple[Model, ...]:
-    """Every model, each after the models it reads."""
-    models = {p.stem: parse_model(p) for p in sorted(MARTS_DIR.glob("*.sql"))}
+    """Every model, each after the models it reads. No models, or a model reading a
+    mart that has no model, is an error: an install without its SQL files must not
+    publish a warehouse without marts."""
+    paths = sorted(
+        (p for p in MARTS_DIR.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name
+    ) if MARTS_DIR.is_dir() else []
+    if not paths:
+        raise FileNotFoundError(
+            f"no SQL models in {MARTS_DIR}: the package was installed without its sql/ files"
+        )
+    models = {m.name: m for m in map(parse_model, paths)}
+    for m in models.values():
+        for schema, table in m.deps:
+            if schema == "marts" and table not in models:
+                raise FileNotFoundError(
+                    f"model {m.name} reads marts.{table}, but there is no "
+                    f"{MARTS_DIR / (table + '.sql')}"
+                )
     ordered: list[Model] = []
 
     def visit(name: str, path: tuple[str, ...] = ()) -> None:

@@ -70,17 +70,57 @@ class WarehouseResource(dg.ConfigurableResource):
             return conn.execute("SELECT coalesce(max(ingest_id), 0) FROM meta.ingest_log").fetchone()[0]
 
     def publish(self) -> Path:
-        """Atomically replace the analysts' file with the current build. A reader
-        holding the old file keeps reading it; new readers see the new one."""
+        """Atomically replace the analysts' file with the current build, written in
+        PUBLISHED_STORAGE_VERSION. A reader holding the old file keeps reading it;
+        new readers see the new one."""
         s = self.settings
         with writer_lock(s.build.parent / "writer.lock"):
             s.warehouse.parent.mkdir(parents=True, exist_ok=True)
             tmp = s.warehouse.with_name(f".{s.warehouse.name}.publishing")
-            shutil.copyfile(s.build, tmp)
-            with open(tmp, "rb") as f:
-                os.fsync(f.fileno())
-            os.replace(tmp, s.warehouse)
+            try:
+                copy_for_analysts(s.build, tmp)
+                with open(tmp, "rb") as f:
+                    os.fsync(f.fileno())
+                os.replace(tmp, s.warehouse)
+            finally:
+                # A failed copy (a full disk) leaves the published file as it was.
+                for leftover in (tmp, tmp.with_name(f"{tmp.name}.wal")):
+                    leftover.unlink(missing_ok=True)
         return s.warehouse
+
+
+# The analysts' clients are DuckDB 1.x (the `duckdb-cli` on PyPI, the drivers in
+# DBeaver, R, JDBC), which cannot read DuckDB 2.0's own format (storage 69). This
+# is the oldest format that keeps all the warehouse holds (tables, comments,
+# constraints, sequences, macros) readable: storage 64, the same number as v1.0.0,
+# but DuckDB 1.0 cannot read the primary-key index 2.0 writes into it, 1.1 and
+# later can (tried with 1.0.0, 1.1.3, 1.2.2, 1.3.2, 1.4.4 and the 1.5.6 CLI).
+# Something it cannot hold (a VARIANT column) fails the publish, loudly.
+PUBLISHED_STORAGE_VERSION = "v1.1.0"
+
+
+def copy_for_analysts(build: Path, target: Path) -> None:
+    """A new file at `target` holding everything in `build`, in PUBLISHED_STORAGE_VERSION."""
+    for stale in (target, target.with_name(f"{target.name}.wal")):
+        stale.unlink(missing_ok=True)
+    conn = duckdb.connect(
+        config={"memory_limit": DUCKDB_MEMORY, "temp_directory": f"{target}.tmp"}
+    )
+    try:
+        conn.execute(f"ATTACH {_literal(build)} AS ys_build (READ_ONLY)")
+        conn.execute(
+            f"ATTACH {_literal(target)} AS ys_published "
+            f"(STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')"
+        )
+        conn.execute("COPY FROM DATABASE ys_build TO ys_published")
+        conn.execute("DETACH ys_published")
+    finally:
+        conn.close()
+        shutil.rmtree(f"{target}.tmp", ignore_errors=True)
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 @contextmanager
