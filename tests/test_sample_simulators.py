@@ -26,6 +26,7 @@ KIND = "{kind}"
 DRAW_ORDER = {order}
 FIELDS = ("id",)
 KEY = ("id",)
+REFERENCE_FIGURES = []
 def simulate(world): return [], None
 def export_files(world, state): return []
 {indicators}

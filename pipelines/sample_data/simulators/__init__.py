@@ -7,6 +7,8 @@ A simulator module defines:
   shares (a new export takes the next number; its draws then shift the random
   choices of the files simulated after it, which stay deterministic and checked);
 - `FIELDS` and `KEY`: the fields of a clean record, and those that identify one;
+- `REFERENCE_FIGURES`: the export's figures in the county's half-year summary
+  (EXPORTS.md section 5), `(indicator, period_end, value)`, which `simulate` hits exactly;
 - `simulate(world) -> (records, state)`, `world` being the shared `World`: the clean
   records in the state the warehouse must hold once every file is ingested, and
   whatever `export_files` needs besides;
@@ -22,7 +24,8 @@ import importlib
 import pkgutil
 from types import ModuleType
 
-_INTERFACE = ("KIND", "DRAW_ORDER", "FIELDS", "KEY", "simulate", "export_files", "indicators")
+_INTERFACE = ("KIND", "DRAW_ORDER", "FIELDS", "KEY", "REFERENCE_FIGURES",
+              "simulate", "export_files", "indicators")
 
 
 def _discover() -> list[ModuleType]:

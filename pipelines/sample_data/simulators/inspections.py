@@ -20,7 +20,6 @@ from pipelines.sample_data.files import (
     insert_inside,
 )
 from pipelines.sample_data.firms import person, with_wrong_check_char
-from pipelines.sample_data.reference import TARGET
 from pipelines.sample_data.world import World
 
 KIND = "inspections"
@@ -28,6 +27,17 @@ DRAW_ORDER = 4
 FIELDS = ("task_id", "task_name", "department", "entity_name", "entity_id",
           "drawn_on", "inspected_on", "result", "inspectors")
 KEY = ("task_id", "entity_id")
+# Its figures in the county's half-year summary (EXPORTS.md section 5):
+# (indicator, period_end, value), year to date at period_end as marts.indicators gives it.
+REFERENCE_FIGURES = [
+    ("inspection_tasks", "2023-06-30", Decimal("22")),
+    ("inspection_entities", "2023-06-30", Decimal("463")),
+    ("inspection_no_issue", "2023-06-30", Decimal("350")),
+    ("inspection_corrected", "2023-06-30", Decimal("2")),
+    ("inspection_follow_up", "2023-06-30", Decimal("26")),
+    ("inspection_in_progress", "2023-06-30", Decimal("85")),
+]
+_TARGET = {name: value for name, _, value in REFERENCE_FIGURES}  # what simulate() must hit
 
 # (task name, department, sector of the inspected, month drawn)
 _TASKS = (
@@ -82,7 +92,7 @@ class _Inspections:
 
 def simulate(world: World) -> tuple[list[dict], _Inspections]:
     rng, county = world.rng, world.county
-    n_tasks, n_rows = int(TARGET["inspection_tasks"]), int(TARGET["inspection_entities"])
+    n_tasks, n_rows = int(_TARGET["inspection_tasks"]), int(_TARGET["inspection_entities"])
     if n_tasks != len(_TASKS):
         raise AssertionError("the task table must hold one task per reference task")
     sizes = [8 + c for c in multinomial(rng, n_rows - 8 * n_tasks, [1.0] * n_tasks)]
@@ -105,7 +115,7 @@ def simulate(world: World) -> tuple[list[dict], _Inspections]:
     # as section 5's in_progress.
     natural = sorted(((r["drawn_on"] + timedelta(rng.randint(6, 75)), i) for i, r in enumerate(rows)),
                      reverse=True)
-    in_progress = int(TARGET["inspection_in_progress"])
+    in_progress = int(_TARGET["inspection_in_progress"])
     for k, (when, i) in enumerate(natural):
         r = rows[i]
         if k < in_progress:
@@ -119,10 +129,10 @@ def simulate(world: World) -> tuple[list[dict], _Inspections]:
     # Findings. The corrected ones were follow-ups in the early export (I1).
     done = [r for r in rows if r["result"] == "no_issue"]
     early = [r for r in done if r["inspected_on"] <= _FIRST_EXPORT]
-    corrected = rng.sample(early, int(TARGET["inspection_corrected"]))
+    corrected = rng.sample(early, int(_TARGET["inspection_corrected"]))
     for r in corrected:
         r["result"] = "corrected"
-    for r in rng.sample([r for r in done if r["result"] == "no_issue"], int(TARGET["inspection_follow_up"])):
+    for r in rng.sample([r for r in done if r["result"] == "no_issue"], int(_TARGET["inspection_follow_up"])):
         r["result"] = "follow_up"
     return rows, _Inspections(rows, tasks)
 
