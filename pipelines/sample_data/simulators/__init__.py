@@ -4,8 +4,9 @@ A simulator module defines:
 
 - `KIND`: the export's kind, as its declaration in `assets/exports/` names it;
 - `DRAW_ORDER`: its turn to draw from the one random stream that every simulator
-  shares (a new export takes the next number; its draws then shift the random
-  choices of the files simulated after it, which stay deterministic and checked);
+  shares (a new export takes the next number; since every export's records are
+  drawn before any file, its draws change the random choices in the other exports'
+  files too, which stay deterministic and checked);
 - `FIELDS` and `KEY`: the fields of a clean record, and those that identify one;
 - `REFERENCE_FIGURES`: the export's figures in the county's half-year summary
   (EXPORTS.md section 5), `(indicator, period_end, value)`, which `simulate` hits exactly;

@@ -38,6 +38,7 @@ DRAW_ORDER = 3
 FIELDS = ("case_no", "case_type", "filed_on", "closed_on", "closing_method",
           "enterprise_related", "claim_yuan", "parties", "division")
 KEY = ("case_no",)
+
 # Its figures in the county's half-year summary (EXPORTS.md section 5):
 # (indicator, period_end, value), year to date at period_end as marts.indicators gives it.
 REFERENCE_FIGURES = [

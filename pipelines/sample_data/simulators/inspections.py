@@ -27,6 +27,7 @@ DRAW_ORDER = 4
 FIELDS = ("task_id", "task_name", "department", "entity_name", "entity_id",
           "drawn_on", "inspected_on", "result", "inspectors")
 KEY = ("task_id", "entity_id")
+
 # Its figures in the county's half-year summary (EXPORTS.md section 5):
 # (indicator, period_end, value), year to date at period_end as marts.indicators gives it.
 REFERENCE_FIGURES = [

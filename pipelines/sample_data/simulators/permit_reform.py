@@ -29,6 +29,7 @@ DRAW_ORDER = 2
 PERMIT_MODES = ("cancelled", "filing", "commitment", "optimized")
 FIELDS = ("month", "department", "item", *PERMIT_MODES)
 KEY = ("month", "department", "item")
+
 # Its figures in the county's half-year summary (EXPORTS.md section 5):
 # (indicator, period_end, value), year to date at period_end as marts.indicators gives it.
 REFERENCE_FIGURES = [

@@ -32,6 +32,7 @@ FIELDS = ("voucher_id", "taxpayer_id", "taxpayer_name", "revenue_class", "levy",
           "relief_code", "relief_policy", "relief_yuan", "period_start",
           "period_end", "relief_date")
 KEY = ("voucher_id",)
+
 # Its figures in the county's half-year summary (EXPORTS.md section 5):
 # (indicator, period_end, value), year to date at period_end as marts.indicators gives it.
 REFERENCE_FIGURES = [
