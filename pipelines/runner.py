@@ -185,7 +185,7 @@ def rebuild(settings: Settings, verbose: bool = False) -> Outcome:
 
 def compare_reference(settings: Settings) -> tuple[str, bool]:
     """The county's reference figures (EXPORTS.md section 5) beside the warehouse's."""
-    from pipelines.sample_data import REFERENCE_FIGURES
+    from pipelines.sample_data.reference import REFERENCE_FIGURES
 
     lines = [f"{'indicator':<28} {'period_end':<11} {'reference':>12} {'warehouse':>14}  match"]
     all_match = True
