@@ -6,6 +6,11 @@ comment line `-- partitioned by month of: <column>` makes the model monthly
 partitioned: building some months deletes those months and inserts them again,
 so a rebuild is idempotent and touches nothing else. The tables a model reads
 (`staging.x`, `marts.y`) are its dependencies.
+
+Plain SQL cannot enumerate the exports, so a model that needs every export reads a
+relation generated from the export declarations, written `{{ name }}` (see
+GENERATED); the model is parsed, documented and built with it expanded, and its
+dependencies include the staging tables it reads.
 """
 
 from __future__ import annotations
@@ -25,6 +30,40 @@ MARTS_DIR = SQL_DIR / "marts"
 _TABLE_REF = re.compile(r"\b(staging|marts)\.([a-z_][a-z0-9_]*)\b")
 _COMMENTS_AND_STRINGS = re.compile(r"--[^\n]*|'(?:[^']|'')*'")
 _PARTITION = re.compile(r"^--\s*partitioned by month of:\s*(\w+)\s*$", re.M)
+_GENERATED_REF = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def export_rows() -> str:
+    """One row per staged row of every export: county_code, kind, monthly (the
+    declaration's flag), month (of the row's first month field), file_name and
+    ingest_id (the load it came from)."""
+    from assets.exports import EXPORTS
+
+    selects = [
+        f"SELECT county_code, '{e.kind}' AS kind, {str(e.monthly).upper()} AS monthly, "
+        f"date_trunc('month', {e.field(e.month_fields[0]).stored_name})::DATE AS month, "
+        f"_file_name AS file_name, _ingest_id AS ingest_id FROM staging.{e.kind} "
+        f"WHERE {e.field(e.month_fields[0]).stored_name} IS NOT NULL"
+        for e in EXPORTS.values()
+        if e.month_fields
+    ]
+    if not selects:
+        raise ValueError("no export declares a month field")
+    return "\n    UNION ALL\n    ".join(selects)
+
+
+# Relations generated from the export declarations, by the name a model uses.
+GENERATED = {"export_rows": export_rows}
+
+
+def expand(sql: str, source: str = "model") -> str:
+    def generated(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in GENERATED:
+            raise ValueError(f"{source}: unknown generated relation {{{{ {name} }}}}")
+        return GENERATED[name]()
+
+    return _GENERATED_REF.sub(generated, sql)
 
 
 @dataclass(frozen=True)
@@ -57,7 +96,7 @@ def _description(sql: str) -> str:
 
 
 def parse_model(path: Path) -> Model:
-    sql = path.read_text("utf-8")
+    sql = expand(path.read_text("utf-8"), path.name)
     statements = duckdb.extract_statements(sql)
     queries = [s.query.strip() for s in statements if s.type == duckdb.StatementType.SELECT]
     documentation = [s.query.strip() for s in statements if s.type != duckdb.StatementType.SELECT]
