@@ -148,10 +148,13 @@ def _columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str] | None:
 
 
 def build(
-    conn: duckdb.DuckDBPyConnection, model: Model, months: tuple[date, date] | None = None
+    conn: duckdb.DuckDBPyConnection,
+    model: Model,
+    months: tuple[date | None, date | None] | None = None,
 ) -> int:
     """Build a model; with `months` (first, last), only those months of a
-    partitioned model are deleted and inserted again. Returns the rows written."""
+    partitioned model are deleted and inserted again; a None bound is open (every
+    month before, or after). Returns the rows written."""
     conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
     query = model.query.rstrip().rstrip(";")
     existing = _columns(conn, model.table)
@@ -159,12 +162,13 @@ def build(
     conn.begin()
     try:
         if model.partition_column and months and existing == wanted:
-            in_range = (
-                f"date_trunc('month', {model.partition_column}) BETWEEN ?::DATE AND ?::DATE"
-            )
-            conn.execute(f"DELETE FROM {model.table} WHERE {in_range}", list(months))
+            month = f"date_trunc('month', {model.partition_column})"
+            bounds = [(f"{month} >= ?::DATE", months[0]), (f"{month} <= ?::DATE", months[1])]
+            in_range = " AND ".join([c for c, b in bounds if b is not None] or ["true"])
+            params = [b for _, b in bounds if b is not None]
+            conn.execute(f"DELETE FROM {model.table} WHERE {in_range}", params)
             written = conn.execute(
-                f"INSERT INTO {model.table} SELECT * FROM ({query}) WHERE {in_range}", list(months)
+                f"INSERT INTO {model.table} SELECT * FROM ({query}) WHERE {in_range}", params
             ).fetchone()[0]
         else:
             # No table yet, a changed column list, or an unpartitioned model: build whole.
