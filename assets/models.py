@@ -4,7 +4,9 @@ A model file holds a leading comment (the table's description), a `SELECT` (the
 model) and `COMMENT ON` statements documenting the table and its columns. A
 comment line `-- partitioned by month of: <column>` makes the model monthly
 partitioned: building some months deletes those months and inserts them again,
-so a rebuild is idempotent and touches nothing else. The tables a model reads
+so a rebuild is idempotent and touches nothing else. A line `-- parquet by month
+of: <column>` lays an unpartitioned model's Parquet export out by month like the
+partitioned ones (`month=2023-05-01/`). The tables a model reads
 (`staging.x`, `marts.y`) are its dependencies.
 
 Plain SQL cannot enumerate the exports, so a model that needs every export reads a
@@ -30,6 +32,7 @@ MARTS_DIR = SQL_DIR / "marts"
 _TABLE_REF = re.compile(r"\b(staging|marts)\.([a-z_][a-z0-9_]*)\b")
 _COMMENTS_AND_STRINGS = re.compile(r"--[^\n]*|'(?:[^']|'')*'")
 _PARTITION = re.compile(r"^--\s*partitioned by month of:\s*(\w+)\s*$", re.M)
+_PARQUET_MONTH = re.compile(r"^--\s*parquet by month of:\s*(\w+)\s*$", re.M)
 _GENERATED_REF = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
@@ -75,6 +78,7 @@ class Model:
     description: str
     deps: tuple[tuple[str, str], ...]  # (schema, table) it reads
     partition_column: str | None
+    parquet_month: str | None = None  # the month column of its Parquet layout
 
     @property
     def table(self) -> str:
@@ -90,7 +94,7 @@ def _description(sql: str) -> str:
     for line in sql.splitlines():
         if not line.startswith("--"):
             break
-        if not _PARTITION.match(line):
+        if not (_PARTITION.match(line) or _PARQUET_MONTH.match(line)):
             lines.append(line[2:].strip())
     return "\n".join(lines)
 
@@ -105,6 +109,7 @@ def parse_model(path: Path) -> Model:
     code = _COMMENTS_AND_STRINGS.sub(" ", queries[0])
     refs = sorted({ref for ref in _TABLE_REF.findall(code) if ref != ("marts", path.stem)})
     partition = _PARTITION.search(sql)
+    parquet_month = _PARQUET_MONTH.search(sql)
     return Model(
         name=path.stem,
         path=path,
@@ -113,6 +118,7 @@ def parse_model(path: Path) -> Model:
         description=_description(sql),
         deps=tuple(refs),
         partition_column=partition.group(1) if partition else None,
+        parquet_month=(partition or parquet_month).group(1) if (partition or parquet_month) else None,
     )
 
 
@@ -200,9 +206,9 @@ def export_parquet(conn: duckdb.DuckDBPyConnection, target: Path) -> list[Path]:
         columns = _columns(conn, model.table) or []
         keys = [c for c in ("county_code",) if c in columns]
         select = f"SELECT * FROM {model.table}"
-        if model.partition_column:
+        if model.parquet_month:
             select = (
-                f"SELECT *, date_trunc('month', {model.partition_column})::DATE AS month "
+                f"SELECT *, date_trunc('month', {model.parquet_month})::DATE AS month "
                 f"FROM {model.table}"
             ) if "month" not in columns else select
             keys.append("month")

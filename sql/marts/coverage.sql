@@ -6,6 +6,7 @@
 -- marts.indicators flags those figures. A row counts in the month of its
 -- export's first month field (the relief date, the report month, the filing
 -- date, the draw date). export_rows is generated from the export declarations.
+-- parquet by month of: month
 WITH staged AS (
     {{ export_rows }}
 ),

@@ -8,6 +8,7 @@
 -- Not partitioned: a year-to-date figure depends on every earlier month of its
 -- year, so the whole table (small: indicators x counties x month ends) is rebuilt
 -- whenever any month changes.
+-- parquet by month of: period_end
 WITH facts AS (
     SELECT 'tax' AS domain, county_code, month,
            CASE revenue_class WHEN 'tax' THEN 'tax_relief_wan' ELSE 'non_tax_relief_wan' END AS indicator,
