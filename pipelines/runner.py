@@ -52,17 +52,20 @@ class Outcome:
                 f"{len(self.files) - loaded - rejected} duplicate; {quarantined} rows quarantined "
                 "(see quarantine.rows)"
             )
-        lines += [f"gap: {g}; figures of periods that include it are incomplete" for g in _gaps(self.published)]
+        lines += _gap_lines(self.published)
         lines.append(f"published: {self.published}")
         return "\n".join(lines)
 
 
-def _gaps(warehouse: Path) -> list[str]:
+def _gap_lines(warehouse: Path) -> list[str]:
     """Every gap in the published coverage: a figure is never silently short."""
     if not warehouse.exists():
         return []
     with duckdb.connect(str(warehouse), read_only=True) as c:
-        return gaps(c)
+        if not c.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' "
+                         "AND table_name = 'coverage'").fetchone()[0]:
+            return ["gaps unknown: the published warehouse has no marts.coverage yet (yingshang rebuild)"]
+        return [f"gap: {g}; figures of periods that include it are incomplete" for g in gaps(c)]
 
 
 def _num(v) -> str:
