@@ -381,3 +381,22 @@ def test_failed_blocking_check_keeps_previous_marts(tmp_path, monkeypatch, capsy
     assert wh.read_bytes() == before
     with duckdb.connect(str(wh), read_only=True) as c:
         assert c.execute("SELECT value FROM marts.indicators WHERE indicator = 'court_received' AND period_end = '2023-06-30'").fetchone()[0] == Decimal(5648)
+
+
+def test_a_report_with_every_count_empty_still_gives_its_month(wh):
+    """Found by the recomputation: a monthly report whose count cells are all empty
+    arrived (no gap), so its month end has figures (nothing added that month)."""
+    permit_file(wh.landing, 1)
+    rows = [PERMIT_HEADER] + [["2023-02", i, d, item, "", "", "", "", ""] for i, (d, item) in enumerate(DEPARTMENTS, 1)]
+    write_csv(wh.landing / "证照分离2月.csv", rows)
+    os.utime(wh.landing / "证照分离2月.csv", (1_700_001_000, 1_700_001_000))
+    wh.ingest()
+    for model in load_models():
+        build(wh.conn, model)
+    assert wh.rows("SELECT month, rows, gap FROM marts.coverage ORDER BY month") == [
+        (date(2023, 1, 1), 3, False), (date(2023, 2, 1), 3, False),
+    ]
+    jan, feb = (wh.one(f"SELECT value FROM marts.indicators WHERE indicator = 'permit_cases' AND period_end = '{d}'")
+                for d in ("2023-01-31", "2023-02-28"))
+    assert jan > 0 and feb == jan
+    assert checks.indicators_recomputed(wh.conn).passed
