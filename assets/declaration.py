@@ -137,11 +137,16 @@ class Export:
     source: str  # the system that exports it
     description: str
     fields: tuple[Field, ...]
+    # The source produces data every month (EXPORTS.md section 2): a month with no
+    # rows between January and its last month with data is a gap (marts.coverage).
+    # Required, so that no export is silently taken as complete.
+    monthly: bool
     row_rules: tuple[RowRule, ...] = ()
     # Values computed from parsed columns before validation, e.g. a default that
     # depends on another column. Applied in order.
     derived: Mapping[str, pl.Expr] = field(default_factory=dict)
-    # Fields whose month a row belongs to (drives monthly partitions).
+    # Fields whose month a row belongs to (drives monthly partitions). The first
+    # one decides the month a row counts for in marts.coverage.
     month_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -150,6 +155,8 @@ class Export:
             raise ValueError(f"export {self.kind}: duplicate field names")
         if not any(f.key for f in self.fields):
             raise ValueError(f"export {self.kind}: declares no key")
+        if self.monthly and not self.month_fields:
+            raise ValueError(f"export {self.kind}: a monthly export needs a month field")
 
     @property
     def all_fields(self) -> tuple[Field, ...]:

@@ -4,8 +4,15 @@ A model file holds a leading comment (the table's description), a `SELECT` (the
 model) and `COMMENT ON` statements documenting the table and its columns. A
 comment line `-- partitioned by month of: <column>` makes the model monthly
 partitioned: building some months deletes those months and inserts them again,
-so a rebuild is idempotent and touches nothing else. The tables a model reads
+so a rebuild is idempotent and touches nothing else. A line `-- parquet by month
+of: <column>` lays an unpartitioned model's Parquet export out by month like the
+partitioned ones (`month=2023-05-01/`). The tables a model reads
 (`staging.x`, `marts.y`) are its dependencies.
+
+Plain SQL cannot enumerate the exports, so a model that needs every export reads a
+relation generated from the export declarations, written `{{ name }}` (see
+GENERATED); the model is parsed, documented and built with it expanded, and its
+dependencies include the staging tables it reads.
 """
 
 from __future__ import annotations
@@ -28,6 +35,41 @@ MARTS_DIR = SQL_DIR / "marts"
 _TABLE_REF = re.compile(r"\b(staging|marts)\.([a-z_][a-z0-9_]*)\b")
 _COMMENTS_AND_STRINGS = re.compile(r"--[^\n]*|'(?:[^']|'')*'")
 _PARTITION = re.compile(r"^--\s*partitioned by month of:\s*(\w+)\s*$", re.M)
+_PARQUET_MONTH = re.compile(r"^--\s*parquet by month of:\s*(\w+)\s*$", re.M)
+_GENERATED_REF = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def export_rows() -> str:
+    """One row per staged row of every export: county_code, kind, monthly (the
+    declaration's flag), month (of the row's first month field), file_name and
+    ingest_id (the load it came from)."""
+    from assets.exports import EXPORTS
+
+    selects = [
+        f"SELECT county_code, '{e.kind}' AS kind, {str(e.monthly).upper()} AS monthly, "
+        f"date_trunc('month', {e.field(e.month_fields[0]).stored_name})::DATE AS month, "
+        f"_file_name AS file_name, _ingest_id AS ingest_id FROM staging.{e.kind} "
+        f"WHERE {e.field(e.month_fields[0]).stored_name} IS NOT NULL"
+        for e in EXPORTS.values()
+        if e.month_fields
+    ]
+    if not selects:
+        raise ValueError("no export declares a month field")
+    return "\n    UNION ALL\n    ".join(selects)
+
+
+# Relations generated from the export declarations, by the name a model uses.
+GENERATED = {"export_rows": export_rows}
+
+
+def expand(sql: str, source: str = "model") -> str:
+    def generated(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in GENERATED:
+            raise ValueError(f"{source}: unknown generated relation {{{{ {name} }}}}")
+        return GENERATED[name]()
+
+    return _GENERATED_REF.sub(generated, sql)
 
 
 @dataclass(frozen=True)
@@ -39,6 +81,7 @@ class Model:
     description: str
     deps: tuple[tuple[str, str], ...]  # (schema, table) it reads
     partition_column: str | None
+    parquet_month: str | None = None  # the month column of its Parquet layout
 
     @property
     def table(self) -> str:
@@ -54,13 +97,13 @@ def _description(sql: str) -> str:
     for line in sql.splitlines():
         if not line.startswith("--"):
             break
-        if not _PARTITION.match(line):
+        if not (_PARTITION.match(line) or _PARQUET_MONTH.match(line)):
             lines.append(line[2:].strip())
     return "\n".join(lines)
 
 
 def parse_model(path: Traversable) -> Model:
-    sql = path.read_text("utf-8")
+    sql = expand(path.read_text("utf-8"), path.name)
     statements = duckdb.extract_statements(sql)
     queries = [s.query.strip() for s in statements if s.type == duckdb.StatementType.SELECT]
     documentation = [s.query.strip() for s in statements if s.type != duckdb.StatementType.SELECT]
@@ -70,6 +113,7 @@ def parse_model(path: Traversable) -> Model:
     name = path.name.removesuffix(".sql")
     refs = sorted({ref for ref in _TABLE_REF.findall(code) if ref != ("marts", name)})
     partition = _PARTITION.search(sql)
+    parquet_month = _PARQUET_MONTH.search(sql)
     return Model(
         name=name,
         path=path,
@@ -78,6 +122,7 @@ def parse_model(path: Traversable) -> Model:
         description=_description(sql),
         deps=tuple(refs),
         partition_column=partition.group(1) if partition else None,
+        parquet_month=(partition or parquet_month).group(1) if (partition or parquet_month) else None,
     )
 
 
@@ -129,10 +174,13 @@ def _columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str] | None:
 
 
 def build(
-    conn: duckdb.DuckDBPyConnection, model: Model, months: tuple[date, date] | None = None
+    conn: duckdb.DuckDBPyConnection,
+    model: Model,
+    months: tuple[date | None, date | None] | None = None,
 ) -> int:
     """Build a model; with `months` (first, last), only those months of a
-    partitioned model are deleted and inserted again. Returns the rows written."""
+    partitioned model are deleted and inserted again; a None bound is open (every
+    month before, or after). Returns the rows written."""
     conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
     query = model.query.rstrip().rstrip(";")
     existing = _columns(conn, model.table)
@@ -140,12 +188,13 @@ def build(
     conn.begin()
     try:
         if model.partition_column and months and existing == wanted:
-            in_range = (
-                f"date_trunc('month', {model.partition_column}) BETWEEN ?::DATE AND ?::DATE"
-            )
-            conn.execute(f"DELETE FROM {model.table} WHERE {in_range}", list(months))
+            month = f"date_trunc('month', {model.partition_column})"
+            bounds = [(f"{month} >= ?::DATE", months[0]), (f"{month} <= ?::DATE", months[1])]
+            in_range = " AND ".join([c for c, b in bounds if b is not None] or ["true"])
+            params = [b for _, b in bounds if b is not None]
+            conn.execute(f"DELETE FROM {model.table} WHERE {in_range}", params)
             written = conn.execute(
-                f"INSERT INTO {model.table} SELECT * FROM ({query}) WHERE {in_range}", list(months)
+                f"INSERT INTO {model.table} SELECT * FROM ({query}) WHERE {in_range}", params
             ).fetchone()[0]
         else:
             # No table yet, a changed column list, or an unpartitioned model: build whole.
@@ -177,9 +226,9 @@ def export_parquet(conn: duckdb.DuckDBPyConnection, target: Path) -> list[Path]:
         columns = _columns(conn, model.table) or []
         keys = [c for c in ("county_code",) if c in columns]
         select = f"SELECT * FROM {model.table}"
-        if model.partition_column:
+        if model.parquet_month:
             select = (
-                f"SELECT *, date_trunc('month', {model.partition_column})::DATE AS month "
+                f"SELECT *, date_trunc('month', {model.parquet_month})::DATE AS month "
                 f"FROM {model.table}"
             ) if "month" not in columns else select
             keys.append("month")

@@ -121,7 +121,9 @@ def collect(conn: duckdb.DuckDBPyConnection) -> tuple[list[TableDoc], list[dict]
 
 PERIOD_RULE = (
     "Year to date: period_start is 1 January, period_end each month end from the first to the "
-    "last month in which the domain has data. 年初至今，每月末一期。"
+    "last month in which the domain has data. 年初至今，每月末一期。 A figure whose period includes a "
+    "month its export never delivered (a gap in marts.coverage) has complete = false and names the "
+    "month in missing_months. 统计期内有缺报月份的，complete 为 false，missing_months 列出缺报月份。"
 )
 
 

@@ -2,8 +2,9 @@
 
 Sections mirror the county's own summary. Every figure is read from
 marts.indicators by a query printed beside it; every domain states its coverage
-(months with data, files, as-of dates) and flags quarantined rows its figures
-leave out. Charts are SVG whose text the browser renders, so Chinese labels show
+(months with data, files, as-of dates, from marts.coverage), names every month
+its export never delivered (a gap) in its coverage and beside each figure the gap
+leaves short, and flags quarantined rows its figures leave out. Charts are SVG whose text the browser renders, so Chinese labels show
 in any browser with a Chinese font.
 """
 
@@ -76,6 +77,11 @@ class Figure:
     unit: str
     period_end: date | None
     sql: str
+    missing_months: str = ""  # gaps within the figure's period: it is short
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_months
 
 
 @dataclass
@@ -95,7 +101,7 @@ def _sql_literal(v) -> str:
 
 def _figure(conn, county: str, indicator: str, as_of: date | None) -> Figure:
     sql = (
-        "SELECT value, unit, indicator_zh FROM marts.indicators\n"
+        "SELECT value, unit, indicator_zh, missing_months FROM marts.indicators\n"
         f"WHERE county_code = {_sql_literal(county)} AND indicator = {_sql_literal(indicator)}"
         f" AND period_end = {_sql_literal(as_of)}"
     )
@@ -103,7 +109,7 @@ def _figure(conn, county: str, indicator: str, as_of: date | None) -> Figure:
     zh = conn.execute(
         "SELECT indicator_zh, unit FROM marts.indicator_definitions WHERE indicator = ?", [indicator]
     ).fetchone()
-    return Figure(indicator, zh[0], row[0] if row else None, zh[1], as_of, sql)
+    return Figure(indicator, zh[0], row[0] if row else None, zh[1], as_of, sql, row[3] if row else "")
 
 
 def _coverage(conn, county: str, domain: str, kind: str, start: date, end: date) -> dict:
@@ -118,9 +124,16 @@ def _coverage(conn, county: str, domain: str, kind: str, start: date, end: date)
         [kind],
     ).fetchone()
     quarantined = conn.execute("SELECT count(*) FROM quarantine.rows WHERE kind = ?", [kind]).fetchone()[0]
+    # Year-to-date figures reach back to January: a gap there leaves them short too.
+    gaps = [m for (m,) in conn.execute(
+        "SELECT month FROM marts.coverage WHERE county_code = ? AND kind = ? AND gap "
+        "AND month BETWEEN ? AND ? ORDER BY month",
+        [county, kind, date(start.year, 1, 1), end],
+    ).fetchall()]
     return {
         "first_month_end": months[0], "as_of": months[1],
         "files": files[0], "last_ingested": files[1], "quarantined": quarantined,
+        "gaps": ", ".join(f"{m:%Y-%m}" for m in gaps),
     }
 
 
@@ -235,6 +248,12 @@ def build_report(warehouse: Path, period: str, county: str) -> Report:
                 warnings.append("no data for this period 本期无数据")
             elif cov["as_of"] < end:
                 warnings.append(f"data reach only {cov['as_of']}: figures are as of that date 数据截至{cov['as_of']}")
+            if cov["gaps"]:
+                warnings.append(
+                    f"no data for {cov['gaps']} (a monthly export that never arrived): the year-to-date "
+                    f"figures of periods that include it are short and marked incomplete "
+                    f"缺报月份：{cov['gaps']}，含该月的累计数偏低"
+                )
             if cov["quarantined"]:
                 warnings.append(
                     f"{cov['quarantined']} rows of these exports are in quarantine and not counted; "
@@ -263,6 +282,7 @@ body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margi
 h1{font-size:1.6rem} h2{border-bottom:2px solid #c0392b;padding-bottom:.2rem;margin-top:2.5rem}
 table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #ddd;padding:6px 8px;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums;font-weight:600}
+.gap{color:#c0392b;font-weight:400;font-size:.85rem}
 .warn{background:#fff4e5;border-left:4px solid #e67e22;padding:.4rem .8rem;margin:.5rem 0}
 .meta{color:#666;font-size:.9rem} details pre{background:#f6f6f6;padding:.5rem;white-space:pre-wrap}
 figure{margin:1rem 0} figure svg{max-width:100%;height:auto} figcaption{color:#555;font-size:.9rem}
@@ -276,12 +296,14 @@ Year-to-date figures (1 January to the as-of month end). 年初累计数。</p>
 <section id="{{ loop.index }}">
 <h2>{{ loop.index }}. {{ s.title }} <small>{{ s.en }}</small></h2>
 <p class="meta">Coverage 数据范围: month ends {{ s.coverage.first_month_end or "—" }} – {{ s.coverage.as_of or "—" }};
-{{ s.coverage.files }} files loaded, last ingested {{ s.coverage.last_ingested or "—" }}.</p>
+{{ s.coverage.files }} files loaded, last ingested {{ s.coverage.last_ingested or "—" }};
+missing months 缺报月份: {{ s.coverage.gaps or "none 无" }}.</p>
 {% for w in s.warnings %}<p class="warn">⚠ {{ w }}</p>{% endfor %}
 <table><tr><th>指标 indicator</th><th>as of</th><th style="text-align:right">value</th><th>unit</th></tr>
 {% for f in s.figures %}<tr data-indicator="{{ f.indicator }}"><td>{{ f.zh }} <code>{{ f.indicator }}</code>
 <details><summary>query</summary><pre>{{ f.sql }}</pre></details></td>
-<td>{{ f.period_end or "—" }}</td><td class="num">{{ fmt(f.value, f.unit) }}</td><td>{{ f.unit }}</td></tr>
+<td>{{ f.period_end or "—" }}</td><td class="num">{{ fmt(f.value, f.unit) }}{% if not f.complete %}
+<br><span class="gap">⚠ incomplete: no data for {{ f.missing_months }} 不完整，缺{{ f.missing_months }}</span>{% endif %}</td><td>{{ f.unit }}</td></tr>
 {% endfor %}</table>
 <figure class="chart">{{ s.chart_svg | safe }}<figcaption>{{ s.chart_caption }}</figcaption></figure>
 </section>
@@ -305,10 +327,14 @@ def render_markdown(report: Report, chart_dir: str) -> str:
         cov = s.coverage
         out += [f"## {i}. {s.title} — {s.en}", "",
                 f"Coverage: month ends {cov['first_month_end']} – {cov['as_of']}; {cov['files']} files loaded, "
-                f"last ingested {cov['last_ingested']}.", ""]
+                f"last ingested {cov['last_ingested']}; missing months: {cov['gaps'] or 'none'}.", ""]
         out += [f"> ⚠ {w}" for w in s.warnings] + ([""] if s.warnings else [])
         out += ["| 指标 | indicator | as of | value | unit |", "|---|---|---|---:|---|"]
-        out += [f"| {f.zh} | `{f.indicator}` | {f.period_end} | {_fmt(f.value, f.unit)} | {f.unit} |" for f in s.figures]
+        out += [
+            f"| {f.zh} | `{f.indicator}` | {f.period_end} | {_fmt(f.value, f.unit)}"
+            f"{'' if f.complete else f' ⚠ incomplete: no data for {f.missing_months}'} | {f.unit} |"
+            for f in s.figures
+        ]
         out += ["", f"![{s.chart_caption}]({chart_dir}/chart-{i}.svg)", "", "<details><summary>queries</summary>", ""]
         out += [f"```sql\n{f.sql}\n```" for f in s.figures]
         out += ["</details>", ""]

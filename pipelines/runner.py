@@ -12,6 +12,7 @@ import dagster as dg
 import duckdb
 
 from assets import partitions
+from assets.checks import gaps
 from assets.ingest.files import months_to_rebuild, rebuild_from_archive
 from assets.landing import INGEST_LOG, REBUILD_MONTHS
 from pipelines.query import display_width
@@ -51,8 +52,20 @@ class Outcome:
                 f"{len(self.files) - loaded - rejected} duplicate; {quarantined} rows quarantined "
                 "(see quarantine.rows)"
             )
+        lines += _gap_lines(self.published)
         lines.append(f"published: {self.published}")
         return "\n".join(lines)
+
+
+def _gap_lines(warehouse: Path) -> list[str]:
+    """Every gap in the published coverage: a figure is never silently short."""
+    if not warehouse.exists():
+        return []
+    with duckdb.connect(str(warehouse), read_only=True) as c:
+        if not c.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' "
+                         "AND table_name = 'coverage'").fetchone()[0]:
+            return ["gaps unknown: the published warehouse has no marts.coverage yet (yingshang rebuild)"]
+        return [f"gap: {g}; figures of periods that include it are incomplete" for g in gaps(c)]
 
 
 def _num(v) -> str:

@@ -17,6 +17,7 @@ EXPORT = Export(
     title_zh="审判执行案件",
     source="法院 案件管理系统 / county court case management system",
     description="审判执行案件，每案一行，含往年立案今年结案的案件 / court cases, one row per case",
+    monthly=True,
     month_fields=("filed_on", "closed_on"),
     fields=(
         Field("case_no", "案号", "code", "案号（全角半角括号视为相同） / case number",

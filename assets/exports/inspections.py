@@ -16,6 +16,7 @@ EXPORT = Export(
     title_zh="双随机抽查结果",
     source="市场监管 双随机一公开平台 / market regulation random inspection platform",
     description="双随机抽查结果，每个任务和检查对象一行 / random inspection results, one row per task and entity",
+    monthly=False,  # tasks are drawn irregularly
     month_fields=("drawn_on",),
     fields=(
         Field("task_id", "任务编号", "code", "抽查任务编号 / inspection task id", required=True, key=True),

@@ -14,6 +14,7 @@ EXPORT = Export(
         "证照分离改革办件月报，每个实施部门和事项一行，为当月新办结件数（非累计） / "
         "monthly permit reform report, one row per department and licence item; new completions of that month"
     ),
+    monthly=True,
     month_fields=("month",),
     fields=(
         Field("month", "统计月份", "month", "统计月份（月初日期） / report month (first day)",

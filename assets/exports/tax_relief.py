@@ -9,6 +9,7 @@ EXPORT = Export(
     title_zh="税费减免明细",
     source="税务局 征管系统 / county tax bureau",
     description="税费减免明细，每张减免凭证一行 / tax and fee relief detail, one row per relief voucher",
+    monthly=True,
     month_fields=("relief_date",),
     fields=(
         Field("voucher_id", "凭证序号", "code", "减免凭证序号 / relief voucher number",

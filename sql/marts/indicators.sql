@@ -3,7 +3,12 @@
 -- period per month from the first to the last month with data; period_start is
 -- 1 January of that year. Ratios are recomputed from their year-to-date numerator
 -- and denominator, never averaged, and rounded half up with integer arithmetic.
--- partitioned by month of: period_end
+-- A figure whose period includes a gap of its export (marts.coverage) is
+-- incomplete: complete is false and missing_months names the gaps.
+-- Not partitioned: a year-to-date figure depends on every earlier month of its
+-- year, so the whole table (small: indicators x counties x month ends) is rebuilt
+-- whenever any month changes.
+-- parquet by month of: period_end
 WITH facts AS (
     SELECT 'tax' AS domain, county_code, month,
            CASE revenue_class WHEN 'tax' THEN 'tax_relief_wan' ELSE 'non_tax_relief_wan' END AS indicator,
@@ -24,10 +29,14 @@ WITH facts AS (
     SELECT 'court', county_code, month, 'court_ent_closed', closed
     FROM marts.court_cases_monthly WHERE enterprise_related
     UNION ALL
-    SELECT 'inspection', county_code, date_trunc('month', drawn_on)::DATE, 'inspection_entities', 1
-    FROM staging.inspections
+    SELECT 'inspection', county_code, date_trunc('month', drawn_on)::DATE, 'inspection_entities', count(*)
+    FROM staging.inspections GROUP BY ALL
     UNION ALL
-    SELECT 'inspection', county_code, date_trunc('month', drawn_on)::DATE, 'inspection_' || result, 1
+    SELECT 'inspection', county_code, date_trunc('month', drawn_on)::DATE, 'inspection_' || result, count(*)
+    FROM staging.inspections GROUP BY ALL
+),
+task_months AS (
+    SELECT DISTINCT county_code, task_id, date_trunc('month', drawn_on)::DATE AS month
     FROM staging.inspections
 ),
 spine AS (
@@ -57,8 +66,8 @@ distinct_tasks AS (
     SELECT p.county_code, 'inspection_tasks' AS indicator, p.period_start, p.period_end,
            count(DISTINCT i.task_id)::DECIMAL(24, 6) AS value
     FROM periods p
-    LEFT JOIN staging.inspections i
-        ON i.county_code = p.county_code AND i.drawn_on BETWEEN p.period_start AND p.period_end
+    LEFT JOIN task_months i
+        ON i.county_code = p.county_code AND i.month BETWEEN p.period_start AND p.month
     WHERE p.domain = 'inspection'
     GROUP BY ALL
 ),
@@ -79,9 +88,23 @@ all_values AS (
     SELECT * FROM sums
     UNION ALL SELECT * FROM distinct_tasks
     UNION ALL SELECT * FROM ratios
+),
+gaps AS (
+    SELECT v.county_code, v.indicator, v.period_end,
+           string_agg(strftime(c.month, '%Y-%m'), ',' ORDER BY c.month) AS missing_months
+    FROM all_values v
+    JOIN marts.indicator_definitions d USING (indicator)
+    JOIN marts.coverage c
+        ON c.county_code = v.county_code AND c.kind = d.kind AND c.gap
+        AND c.month BETWEEN v.period_start AND v.period_end
+    GROUP BY v.county_code, v.indicator, v.period_end
 )
-SELECT v.county_code, v.indicator, v.period_end, v.period_start, v.value, d.unit, d.indicator_zh
-FROM all_values v JOIN marts.indicator_definitions d USING (indicator)
+SELECT v.county_code, v.indicator, v.period_end, v.period_start, v.value, d.unit, d.indicator_zh,
+       g.missing_months IS NULL AS complete,
+       coalesce(g.missing_months, '') AS missing_months
+FROM all_values v
+JOIN marts.indicator_definitions d USING (indicator)
+LEFT JOIN gaps g USING (county_code, indicator, period_end)
 ORDER BY v.county_code, v.indicator, v.period_end;
 
 COMMENT ON TABLE marts.indicators IS '年初至今指标，每月末一期 / year-to-date indicators at every month end; definitions in marts.indicator_definitions';
@@ -92,3 +115,5 @@ COMMENT ON COLUMN marts.indicators.period_start IS '统计期起（当年1月1�
 COMMENT ON COLUMN marts.indicators.value IS '指标值 / value, in unit';
 COMMENT ON COLUMN marts.indicators.unit IS '单位：万元, 件, 项, 户, ratio / unit';
 COMMENT ON COLUMN marts.indicators.indicator_zh IS '指标名称 / indicator name in Chinese';
+COMMENT ON COLUMN marts.indicators.complete IS '数据完整：统计期内来源导出无缺报月份 / complete: no month of the period is a gap of its export (marts.coverage)';
+COMMENT ON COLUMN marts.indicators.missing_months IS '统计期内缺报月份，如 2023-04，逗号分隔；无则为空 / gaps within the period, e.g. 2023-04, comma-separated; empty when none';

@@ -1,6 +1,8 @@
 -- 证照分离改革办件月度汇总 / Permit reform completions by month and reform mode.
 -- Grain: county_code, month, reform_mode. Each monthly report holds that month's
--- new completions, so months add up; nothing here is cumulative.
+-- new completions, so months add up; nothing here is cumulative. An empty count
+-- is no completions: a report whose cells are all empty still gives its month
+-- (zeros), so the month counts as reported.
 -- partitioned by month of: month
 SELECT
     county_code,
@@ -12,12 +14,9 @@ SELECT
         WHEN 'commitment' THEN '实行告知承诺'
         WHEN 'optimized' THEN '优化审批服务'
     END AS reform_mode_zh,
-    sum(cases)::BIGINT AS cases
-FROM (
-    UNPIVOT staging.permit_reform
-    ON cancelled, filing, commitment, optimized
-    INTO NAME reform_mode VALUE cases
-)
+    coalesce(sum(cases), 0)::BIGINT AS cases
+FROM staging.permit_reform
+UNPIVOT INCLUDE NULLS (cases FOR reform_mode IN (cancelled, filing, commitment, optimized))
 GROUP BY ALL
 ORDER BY ALL;
 
