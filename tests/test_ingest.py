@@ -258,7 +258,7 @@ def test_rejections_name_what_was_seen(wh):
     (wh.landing / "notes.txt").write_text("hello")
     (wh.landing / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     (wh.landing / "binary.csv").write_bytes(b"\x00\x01\x02\x03" * 100)
-    write_csv(wh.landing / "unknown.csv", [["姓名", "电话"], ["张三", "123"]])
+    write_csv(wh.landing / "unknown.csv", [["案号", "姓名", "电话"], ["张三", "123"]])
     write_csv(wh.landing / "header_only.csv", [COURT_HEADER])
     (wh.landing / ".DS_Store").write_bytes(b"junk")
     results = {r.file_name: r for r in wh.ingest()}
@@ -268,7 +268,11 @@ def test_rejections_name_what_was_seen(wh):
     assert ".xls" in results["old.xls"].reason and ".txt" in results["notes.txt"].reason
     assert "xlsx" in results["broken.xlsx"].reason
     assert "NUL" in results["binary.csv"].reason
-    assert "姓名, 电话" in results["unknown.csv"].reason
+    # A declared header is quoted; any other cell (it may be a name) is only counted.
+    assert results["unknown.csv"].reason.startswith(
+        "header not recognised; row 1 has known headers [案号] and 2 other cells; closest export court_cases"
+    )
+    assert "姓名" not in results["unknown.csv"].reason and "张三" not in results["unknown.csv"].reason
     assert "no data rows" in results["header_only.csv"].reason and results["header_only.csv"].kind == "court_cases"
     assert wh.one("SELECT count(*) FROM meta.ingest_log WHERE status = 'rejected' AND reason IS NOT NULL") == 7
 

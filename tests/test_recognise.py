@@ -60,7 +60,9 @@ def test_unrecognised_names_the_headers_seen_and_what_is_missing():
     with pytest.raises(NotRecognised) as e:
         recognise([["说明"], ["案号", "立案日期", "姓名"]], EXPORTS.values())
     text = str(e.value)
-    assert "说明" in text and "court_cases" in text and "案件类型" in text
+    assert "row 2 has known headers [案号, 立案日期] and 1 other cell;" in text
+    assert "court_cases" in text and "案件类型" in text
+    assert "说明" not in text and "姓名" not in text  # not headers: counted, never quoted
 
 
 def test_money_without_unit_is_not_guessed():

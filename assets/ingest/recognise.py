@@ -40,6 +40,7 @@ class Recognised:
     header_row: int  # 0-based index of the (first) header row
     header_height: int  # 1, or 2 for a two-row header
     columns: tuple[Column, ...]
+    header_width: int = 0  # cells up to the header's last non-empty one
 
     @property
     def first_data_row(self) -> int:
@@ -113,16 +114,33 @@ def recognise(head: Sequence[Sequence[str | None]], exports: Iterable[Export]) -
                     best_miss = (i, export, missing)
         if matches:
             _, _, export, height, columns = max(matches, key=lambda m: (m[0], m[1]))
-            return Recognised(export, i, height, columns)
-    raise NotRecognised(_explain(head, best_miss))
+            width = max(_width(row) for row in head[i : i + height])
+            return Recognised(export, i, height, columns, width)
+    raise NotRecognised(_explain(head, exports, best_miss))
 
 
-def _explain(head, best_miss) -> str:
-    seen = next((row for row in head if any(row)), None)
-    if seen is None:
+def _width(row: Sequence[str | None]) -> int:
+    return max((j + 1 for j, c in enumerate(row) if c is not None and str(c).strip()), default=0)
+
+
+def _explain(head, exports, best_miss) -> str:
+    """Why no header was found. Only cells that are declared headers are quoted: any
+    other cell may be a person's name (section 4), so it is only counted."""
+    rows = [(n, [c for c in row if c is not None and str(c).strip()]) for n, row in enumerate(head, 1)]
+    rows = [(n, cells) for n, cells in rows if cells]
+    if not rows:
         return "no header row: the file has no non-empty cells in its first rows"
-    shown = ", ".join(c for c in seen if c)
-    text = f"header not recognised; first non-empty row: [{shown[:300]}]"
+    known = {key for e in exports for f in e.all_fields for key in map(header_key, f.header_variants())}
+    # The row with the most known headers, else the first non-empty one.
+    n, cells = max(rows, key=lambda r: sum(header_key(c) in known for c in r[1]))
+    quoted = [c for c in cells if header_key(c) in known]
+    others = len(cells) - len(quoted)
+    text = f"header not recognised; row {n} has "
+    if quoted:
+        text += f"known headers [{', '.join(quoted)}]"
+        text += f" and {others} other cell{'s' * (others != 1)}" if others else ""
+    else:
+        text += f"{others} cell{'s' * (others != 1)}, none a known header"
     if best_miss:
         _, export, missing = best_miss
         names = ", ".join(
