@@ -24,6 +24,10 @@ def _settings_args(p: argparse.ArgumentParser) -> None:
         "--county",
         help="6-digit county code for exports without 行政区划代码 (env YINGSHANG_COUNTY; default 610528)",
     )
+    p.add_argument(
+        "--archive",
+        help="folder of the archived raw files, owner-only (env YINGSHANG_ARCHIVE; default archive/ beside the warehouse)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -156,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = Settings.from_env(
-            getattr(args, "landing", None), getattr(args, "warehouse", None), getattr(args, "county", None)
+            getattr(args, "landing", None), getattr(args, "warehouse", None), getattr(args, "county", None),
+            archive=getattr(args, "archive", None),
         )
     except ValueError as e:
         print(f"yingshang: {e}", file=sys.stderr)

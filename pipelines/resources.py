@@ -39,10 +39,11 @@ class WarehouseResource(dg.ConfigurableResource):
     landing: str | None = None
     warehouse: str | None = None
     county_code: str | None = None
+    archive: str | None = None
 
     @property
     def settings(self) -> Settings:
-        return Settings.from_env(self.landing, self.warehouse, self.county_code)
+        return Settings.from_env(self.landing, self.warehouse, self.county_code, archive=self.archive)
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

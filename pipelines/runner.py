@@ -88,6 +88,7 @@ def _resource(settings: Settings) -> WarehouseResource:
         landing=str(settings.landing),
         warehouse=str(settings.warehouse),
         county_code=settings.county_code,
+        archive=str(settings.archive),
     )
 
 
@@ -145,6 +146,11 @@ def _failure(result: dg.ExecuteInProcessResult) -> str:
             while error.cause is not None:  # the user's exception, not Dagster's wrapper
                 error = error.cause
             message = (error.message or error.cls_name or "").strip().splitlines()
+            # DuckDB wraps the real cause of a fatal error ("FATAL Error: Failed to
+            # rollback…\nOriginal Error: IO Error: …: No space left on device"):
+            # show the innermost one.
+            original = [m.split(":", 1)[1].strip() for m in message if m.lower().startswith("original error:")]
+            message = original[-1:] or message
             return (
                 f"run failed in {event.step_key}: {message[0] if message else 'unknown error'}; "
                 "the published warehouse was left as it was (details: yingshang -v run)"

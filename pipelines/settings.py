@@ -21,6 +21,7 @@ class Settings:
     landing: Path
     warehouse: Path  # the analysts' (published) file
     county_code: str  # used for rows of exports without 行政区划代码
+    archive_folder: Path | None = None  # the raw files (people's names): owner-only
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"\d{6}", self.county_code):
@@ -33,7 +34,7 @@ class Settings:
 
     @property
     def archive(self) -> Path:
-        return self.home / "archive"
+        return self.archive_folder or self.home / "archive"
 
     @property
     def build(self) -> Path:
@@ -42,12 +43,15 @@ class Settings:
 
     @classmethod
     def from_env(
-        cls, landing: str | None = None, warehouse: str | None = None, county: str | None = None
+        cls, landing: str | None = None, warehouse: str | None = None, county: str | None = None,
+        archive: str | None = None,
     ) -> Settings:
+        archive = archive or os.environ.get("YINGSHANG_ARCHIVE")
         return cls(
             landing=Path(landing or os.environ.get("YINGSHANG_LANDING") or DEFAULT_LANDING).absolute(),
             warehouse=Path(
                 warehouse or os.environ.get("YINGSHANG_WAREHOUSE") or DEFAULT_WAREHOUSE
             ).absolute(),
             county_code=county or os.environ.get("YINGSHANG_COUNTY") or DEFAULT_COUNTY,
+            archive_folder=Path(archive).absolute() if archive else None,
         )

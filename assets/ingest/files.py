@@ -7,9 +7,9 @@ in staging or in quarantine, and `meta.ingest_log` says how many went where.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -27,6 +27,7 @@ from assets.ingest.reading import (
     Unreadable,
     archive_path,
     copy_and_hash,
+    private_file,
     read_grid,
 )
 from assets.ingest.recognise import NotRecognised, Recognised, recognise
@@ -77,6 +78,12 @@ class _Rejected(Exception):
         self.kind = kind
 
 
+# Section 1: what is wrong with the file itself (type, emptiness, corruption,
+# encoding, header, no data rows). Only these reject a file; any other exception
+# is a fault of the machine or the program and propagates.
+DATA_FAULTS = (_Rejected, Unreadable, NotRecognised)
+
+
 def landed_files(landing: Path) -> list[Path]:
     """Files in the landing folder in ingestion order: modification time, then name.
     Hidden files and Office lock files (`~$…`) are not exports."""
@@ -108,10 +115,14 @@ def rebuild_from_archive(
     progress: Callable[[str], None] | None = None,
 ) -> list[FileResult]:
     """Replay every archived file, in the order first seen, into an empty warehouse."""
-    files = [
-        (archive_path(archive, e["sha256"], e["suffix"]), e["file_name"], (e["size"], e.get("mtime_ns")))
-        for e in read_manifest(archive)
-    ]
+    # A file whose run failed is in the manifest once per attempt: replay it once.
+    seen, files = set(), []
+    for e in read_manifest(archive):
+        if (e["file_name"], e["sha256"]) not in seen:
+            seen.add((e["file_name"], e["sha256"]))
+            files.append(
+                (archive_path(archive, e["sha256"], e["suffix"]), e["file_name"], (e["size"], e.get("mtime_ns")))
+            )
     return _ingest_each(conn, files, archive, county_code, progress)
 
 
@@ -140,7 +151,7 @@ def _remember(archive: Path, file_name: str, suffix: str, copied: Copied, mtime_
         "size": copied.size, "mtime_ns": mtime_ns,
         "seen_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    with (archive / MANIFEST).open("a", encoding="utf-8") as f:
+    with private_file(archive / MANIFEST, "a") as f:
         f.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
@@ -195,18 +206,19 @@ def ingest_file(
         logged(result)
         conn.commit()
         return result
-    except (_Rejected, Unreadable, NotRecognised) as e:
+    except DATA_FAULTS as e:
         conn.rollback()
         return logged(FileResult(
             file_name, copied.sha256, "rejected", kind=getattr(e, "kind", None), reason=str(e)
         ))
-    except Exception as e:
-        conn.rollback()
-        log.error("ingesting %s failed:\n%s", file_name, traceback.format_exc())
-        return logged(FileResult(
-            file_name, copied.sha256, "rejected",
-            reason=f"could not be ingested ({type(e).__name__}: {str(e).splitlines()[0][:200]})",
-        ))
+    except BaseException:
+        # Memory, disk, a missing library, a bug: not the file's fault. Nothing is
+        # recorded for it, its archive copy stays, and the next run takes it again.
+        # After a failed write DuckDB may have ended the transaction itself; a
+        # failing rollback must not replace the real cause.
+        with contextlib.suppress(duckdb.Error):
+            conn.rollback()
+        raise
 
 
 def _write_log(conn: duckdb.DuckDBPyConnection, r: FileResult) -> int:
@@ -244,8 +256,10 @@ def _load(
     summable = [c.field.stored_name for c in summable_columns(rec)]
     sums: dict[str, Decimal] = dict.fromkeys(summable, Decimal(0))
     totals: list[pl.DataFrame] = []
+    beyond = [f"c{j}" for j in range(rec.header_width, grid.width + 1)] if grid.delimited else []
+    _start_keys(conn, export)
     for raw in grid.batches(rec.first_data_row):
-        batch = parse_rows(classify(raw.lazy(), grid.width), rec, county_code).collect()
+        batch = parse_rows(classify(raw.lazy(), grid.width), rec, county_code, beyond).collect()
         totals.append(batch.filter(pl.col("_class") == "total").select("_row", *summable))
         parsed = batch.filter(pl.col("_class") == "data")
         if parsed.is_empty():
@@ -254,9 +268,11 @@ def _load(
         for name in summable:
             sums[name] += parsed[name].sum() or 0
         checked = validate(parsed, export)
+        _track_keys(conn, checked, export)
         failed = checked["_errors"].list.len() > 0
         _stage_batch(conn, checked.filter(~failed), export, result)
-        _quarantine(conn, checked.filter(failed).select("_row", raw_json(rec).alias("_raw"), "_errors"), export, result)
+        bad = checked.filter(failed).select("_row", raw_json(rec, pl.col("_ragged")).alias("_raw"), "_errors")
+        _quarantine(conn, bad, export, result)
 
     if result.rows_read == 0:
         raise _Rejected(
@@ -301,25 +317,52 @@ def _quarantine(conn, bad: pl.DataFrame, export: Export, result: FileResult) -> 
     result.rows_quarantined += bad.height
 
 
+def _start_keys(conn, export: Export) -> None:
+    key = ", ".join(f"{export.field(k).stored_name} {export.field(k).stored_type}" for k in export.key)
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE file_keys (_row BIGINT, {key}, _content UBIGINT)")
+
+
+def _track_keys(conn, checked: pl.DataFrame, export: Export) -> None:
+    """Remember every data row's key and a digest of its content (its declared
+    values and its errors), valid or not: a conflict is decided over all of them."""
+    keys = [export.field(k).stored_name for k in export.key]
+    content = [f.stored_name for f in export.stored_fields] + ["_errors"]
+    frame = checked.select(  # noqa: F841
+        "_row", *keys, pl.struct(content).hash(0).alias("_content")
+    ).drop_nulls(keys)
+    conn.execute("INSERT INTO file_keys SELECT * FROM frame")
+
+
 def _quarantine_conflicts(conn, export: Export, result: FileResult, grid: Grid, rec: Recognised) -> None:
     """The same key twice in one file: identical rows are one record (the first is
-    kept); rows that disagree are all quarantined, since neither can be trusted
-    over the other."""
+    kept, all count as loaded); rows that disagree are all quarantined, valid or
+    not, since none can be trusted over the others."""
     table, new = f"staging.{export.kind}", _new(result)
     key = ", ".join(export.key)
-    values = ", ".join(f.stored_name for f in export.stored_fields)
     conn.execute(f"""
         CREATE OR REPLACE TEMP TABLE repeated AS
-        WITH keys AS (SELECT {key} FROM {table} WHERE {new} GROUP BY {key} HAVING count(*) > 1)
-        SELECT {key}, list(_row_number ORDER BY _row_number) AS rows_with_key,
-               count(DISTINCT ({values})) > 1 AS conflicting
-        FROM {table} SEMI JOIN keys USING ({key}) WHERE {new} GROUP BY {key}
+        SELECT {key}, list(_row ORDER BY _row) AS rows_with_key,
+               count(DISTINCT _content) > 1 AS conflicting
+        FROM file_keys GROUP BY {key} HAVING count(*) > 1
     """)
     if not conn.execute("SELECT count(*) FROM repeated").fetchone()[0]:
         return
+    key_text = " + ".join(export.key)
+    reason = (
+        f"'duplicate key ({key_text}) with different values in rows ' "
+        "|| array_to_string(c.rows_with_key, ', ') || ' of this file'"
+    )
+    conflicting = "(SELECT unnest(rows_with_key) AS _row_number, rows_with_key FROM repeated WHERE conflicting)"
+    # Rows already quarantined for their own faults get the conflict as one more reason.
+    conn.execute(
+        f"""UPDATE quarantine.rows q SET reasons = list_append(q.reasons, {reason})
+        FROM {conflicting} c WHERE q.ingest_id = ? AND q.row_number = c._row_number""",
+        [result.ingest_id],
+    )
     numbers = [
         r[0] for r in conn.execute(
-            "SELECT unnest(rows_with_key) FROM repeated WHERE conflicting"
+            f"SELECT _row_number FROM {table} WHERE {new} AND _row_number IN "
+            "(SELECT unnest(rows_with_key) FROM repeated WHERE conflicting)"
         ).fetchall()
     ]
     if numbers:
@@ -330,15 +373,10 @@ def _quarantine_conflicts(conn, export: Export, result: FileResult, grid: Grid, 
             )
             for batch in grid.batches(rec.first_data_row)
         )
-        key_text = " + ".join(export.key)
         conn.execute(
             f"""INSERT INTO quarantine.rows
-            SELECT ?, ?, ?, r._row_number, r._raw::JSON,
-                   ['duplicate key ({key_text}) with different values in rows '
-                    || array_to_string(c.rows_with_key, ', ') || ' of this file'], ?
-            FROM (SELECT unnest(rows_with_key) AS _row_number, rows_with_key
-                  FROM repeated WHERE conflicting) c
-            JOIN raw r USING (_row_number)""",
+            SELECT ?, ?, ?, r._row_number, r._raw::JSON, [{reason}], ?
+            FROM {conflicting} c JOIN raw r USING (_row_number)""",
             [export.kind, result.file_name, result.sha256, result.ingest_id],
         )
         result.rows_loaded -= len(numbers)

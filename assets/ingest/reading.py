@@ -16,6 +16,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,34 @@ BATCH_ROWS = 250_000  # rows per batch of an xlsx sheet
 
 
 class Unreadable(Exception):
-    """The file cannot be read as what its extension says; the message says why."""
+    """The file cannot be read as what its extension says; the message says why.
+    A fault of the file only: a fault of the machine is never turned into this."""
+
+
+# Section 4: the archive keeps people's names, so only the pipeline's own user may
+# read it, whatever the umask.
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+# A file whose valid UTF-8 prefix already holds this many bytes of multi-byte
+# characters is UTF-8 (GB18030 text is almost never valid UTF-8 that long): a bad
+# byte after it is corruption, not a sign of GB18030.
+UTF8_EVIDENCE = 24
+
+
+def private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    os.chmod(path, PRIVATE_DIR)  # mkdir's mode is masked by the umask and ignored if it exists
+    return path
+
+
+@contextlib.contextmanager
+def private_file(path: Path, mode: str = "wb"):
+    """Open for writing ("wb") or appending ("a"), readable by the owner only."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode.startswith("a") else os.O_TRUNC)
+    fd = os.open(path, flags, PRIVATE_FILE)
+    os.fchmod(fd, PRIVATE_FILE)
+    with open(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
+        yield f
 
 
 @dataclass(frozen=True)
@@ -40,6 +68,9 @@ class Copied:
     sha256: str
     size: int
     utf8: bool  # the whole file decodes as UTF-8 (with or without BOM)
+    # Where UTF-8 decoding failed, when the part before was clearly UTF-8 text
+    # (a corrupt or cut-short UTF-8 file rather than a GB18030 one).
+    utf8_error: int | None = None
 
 
 def copy_and_hash(source: Path, archive: Path | None) -> tuple[Path, Copied]:
@@ -48,36 +79,50 @@ def copy_and_hash(source: Path, archive: Path | None) -> tuple[Path, Copied]:
     archive (the file is an archived one already) it only hashes and checks."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8, size = True, 0
+    utf8, size, multibyte, utf8_error = True, 0, 0, None
     if archive is not None:
-        archive.mkdir(parents=True, exist_ok=True)
+        private_dir(archive)
         tmp = archive / f".incoming-{source.name}.part"
-    with source.open("rb") as src, (tmp.open("wb") if archive else contextlib.nullcontext()) as dst:
-        while chunk := src.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            if utf8:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
-            if dst is not None:
-                dst.write(chunk)
-    if utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8 = False
+    try:
+        with source.open("rb") as src, (private_file(tmp) if archive else contextlib.nullcontext()) as dst:
+            while chunk := src.read(CHUNK):
+                if utf8:
+                    try:
+                        text = decoder.decode(chunk)
+                        if multibyte < UTF8_EVIDENCE:
+                            multibyte += len(chunk) - len(text) - len(decoder.getstate()[0])
+                    except UnicodeDecodeError as e:
+                        utf8 = False
+                        if multibyte >= UTF8_EVIDENCE:
+                            utf8_error = size - len(decoder.getstate()[0]) + e.start
+                digest.update(chunk)
+                size += len(chunk)
+                if dst is not None:
+                    dst.write(chunk)
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError as e:
+                utf8 = False
+                if multibyte >= UTF8_EVIDENCE:
+                    utf8_error = size - len(decoder.getstate()[0]) + e.start
+    except BaseException:
+        # A full disk or a failed read: leave no partial copy behind.
+        if archive is not None:
+            tmp.unlink(missing_ok=True)
+        raise
     sha = digest.hexdigest()
+    copied = Copied(sha, size, utf8, utf8_error)
     if archive is None:
-        return source, Copied(sha, size, utf8)
+        return source, copied
     final = archive_path(archive, sha, source.suffix)
-    final.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(final.parent)
     if final.exists():
         tmp.unlink()
+        os.chmod(final, PRIVATE_FILE)  # archived by an earlier version, perhaps world-readable
     else:
         tmp.replace(final)
-    return final, Copied(sha, size, utf8)
+    return final, copied
 
 
 def archive_path(archive: Path, sha256: str, suffix: str) -> Path:
@@ -93,6 +138,9 @@ class Grid:
     width: int
     # rows from a 0-based row index on, in batches, as _row + c0…cN (all text)
     batches: Callable[[int], Iterator[pl.DataFrame]]
+    # CSV: a cell past the header's last column means a row has more cells than
+    # the header (an unquoted delimiter in a cell shifts the cells after it).
+    delimited: bool = False
 
 
 def read_grid(path: Path, copied: Copied) -> Grid:
@@ -118,59 +166,154 @@ def _read_csv(path: Path, copied: Copied) -> Grid:
         raise Unreadable("not a CSV text file (it contains NUL bytes)")
     elif copied.utf8:
         encoding = "utf-8-sig" if start.startswith(codecs.BOM_UTF8) else "utf-8"
+    elif copied.utf8_error is not None:
+        raise Unreadable(_bad_text(path, "utf-8", copied.utf8_error, _cut_short(path, copied)))
     else:
         encoding = "gb18030"
 
-    first = next(_utf8_chunks(path, encoding, 64 * 1024), b"").decode("utf-8")
+    first = next(_utf8_chunks(path, encoding, 64 * 1024), _Chunk(b"", 1, 0)).data.decode("utf-8")
     delimiter, head = _head_rows(first)
     width = max((len(r) for r in head), default=0)
-    names = [f"c{i}" for i in range(width)]
+    # One column more than the head shows: a data row reaching into it has more
+    # cells than the header (rows.py quarantines it).
+    names = [f"c{i}" for i in range(width + 1)]
 
     def batches(first_row: int) -> Iterator[pl.DataFrame]:
         done = first_row  # records before the next chunk's first one
         for n, chunk in enumerate(_utf8_chunks(path, encoding, CSV_CHUNK_BYTES)):
             skip = first_row if n == 0 else 0
-            frame = pl.read_csv(
-                chunk,
-                has_header=False,
-                separator=delimiter,
-                skip_rows=skip,
-                infer_schema=False,
-                schema=dict.fromkeys(names, pl.String),
-                truncate_ragged_lines=True,
-                raise_if_empty=False,
-            )
+            try:
+                frame = pl.read_csv(
+                    chunk.data,
+                    has_header=False,
+                    separator=delimiter,
+                    skip_rows=skip,
+                    infer_schema=False,
+                    schema=dict.fromkeys(names, pl.String),
+                    truncate_ragged_lines=True,
+                    missing_columns="insert",  # a short first row is not an error
+                    raise_if_empty=False,
+                )
+            except pl.exceptions.PolarsError:
+                # polars refuses some text a spreadsheet reads (a quote inside an
+                # unquoted cell); Python's parser decides, and names the row if the
+                # text really is malformed.
+                frame = _parse_strictly(chunk, delimiter, names, skip, done - skip)
             yield frame.with_row_index("_row", offset=done + 1)
             done += frame.height
 
-    return Grid(encoding, head, width, batches)
+    return Grid(encoding, head, width, batches, delimited=True)
 
 
-def _utf8_chunks(path: Path, encoding: str, size: int) -> Iterator[bytes]:
+def _cut_short(path: Path, copied: Copied) -> bool:
+    """Whether the UTF-8 error is an incomplete last character: the file was cut."""
+    if copied.utf8_error is None or copied.utf8_error < copied.size - 3:
+        return False
+    with path.open("rb") as f:
+        f.seek(copied.utf8_error)
+        tail = f.read()
+    try:
+        tail.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return e.reason == "unexpected end of data"
+    return False
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    data: bytes  # UTF-8, whole CSV records
+    line: int  # the file's line number of its first line
+    offset: int | None  # the file's byte offset of its first byte (UTF-8 files only)
+
+
+def _parse_strictly(chunk: _Chunk, delimiter: str, names: list[str], skip: int, before: int) -> pl.DataFrame:
+    """The chunk parsed by Python's csv module in strict mode, as the columns
+    `names` (cells past the last name folded into it). Malformed text (an unclosed
+    quote, a quote closing a cell in the middle) rejects the file, naming the row,
+    its line and, in a UTF-8 file, its byte offset. `before`: records before the chunk."""
+    reader = csv.reader(io.StringIO(chunk.data.decode("utf-8"), newline=""), delimiter=delimiter, strict=True)
+    rows, records, next_line = [], 0, 1
+    width = len(names)
+    try:
+        for record in reader:
+            records += 1
+            next_line = reader.line_num + 1
+            if records <= skip:
+                continue
+            cells = [c if c != "" else None for c in record[: width - 1]]
+            extra = [c for c in record[width - 1:] if c.strip()]
+            rows.append(cells + [None] * (width - 1 - len(cells)) + ["\x1f".join(extra) or None])
+    except csv.Error as e:
+        line = chunk.line + next_line - 1
+        where = f"row {before + records + 1} (line {line}"
+        if chunk.offset is not None:
+            where += f", byte {chunk.offset + _line_start(chunk.data, next_line)}"
+        what = (
+            "a quoted cell starting there is never closed, so the rest of the file cannot be read"
+            if "end of data" in str(e)
+            else f"a quote ends a cell in the middle ({e}): quotes inside a cell must be doubled"
+        )
+        raise Unreadable(f"malformed CSV at {where}): {what}") from None
+    return pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
+
+
+def _line_start(data: bytes, line: int) -> int:
+    """Byte offset in `data` of its 1-based line `line`."""
+    at = 0
+    for _ in range(line - 1):
+        at = data.index(b"\n", at) + 1
+    return at
+
+
+def _bad_text(path: Path, encoding: str, at: int, cut: bool) -> str:
+    """Why a file does not decode, naming the byte offset, the row and line it is on."""
+    with path.open("rb") as f:
+        prefix = f.read(at)
+        bad = f.read(1)
+    text = prefix.decode(encoding, errors="replace")
+    line = text.count("\n") + 1
+    # The row a spreadsheet would show: records ended before the bad byte, plus one.
+    rows = 0
+    with contextlib.suppress(csv.Error):
+        for _ in csv.reader(io.StringIO(text + "x", newline="")):
+            rows += 1
+    where = f"byte offset {at} (row {rows}, line {line})"
+    if cut:
+        return f"the file is cut short: it ends in the middle of a character at {where}"
+    label = "UTF-8" if encoding.startswith("utf-8") else "neither UTF-8 nor GB18030"
+    return f"{label} text with an invalid byte 0x{bad.hex()} at {where}"
+
+
+def _utf8_chunks(path: Path, encoding: str, size: int) -> Iterator[_Chunk]:
     """The file as UTF-8 bytes in chunks of about `size`, each ending at the end of
     a CSV record, so that each can be parsed alone and the file is never held
     whole. UTF-8 passes through; GB18030 and UTF-16 are decoded on the way."""
     decoder = None if encoding in ("utf-8", "utf-8-sig") else codecs.getincrementaldecoder(encoding)()
-    pending = b""
+    pending, line, offset = b"", 1, 0
     with path.open("rb") as f:
         if encoding == "utf-8-sig":
-            f.read(len(codecs.BOM_UTF8))
+            offset = len(f.read(len(codecs.BOM_UTF8)))
         while True:
-            block = f.read(size)
+            raw = f.read(size)
+            block = raw
             if decoder is not None:
+                buffered = len(decoder.getstate()[0])
                 try:
-                    block = decoder.decode(block, final=not block).encode("utf-8")
+                    block = decoder.decode(raw, final=not raw).encode("utf-8")
                 except UnicodeDecodeError as e:
-                    raise Unreadable(f"neither UTF-8 nor GB18030 text (bad byte near offset {f.tell() - size + e.start})") from e
+                    at = f.tell() - len(raw) - buffered + e.start
+                    raise Unreadable(_bad_text(path, encoding, at, cut=not raw)) from e
             if not block:
                 break
             pending += block
             cut = _record_end(pending)
             if cut:
-                yield pending[:cut]
+                yield _Chunk(pending[:cut], line, None if decoder else offset)
+                line += pending.count(b"\n", 0, cut)
+                offset += cut
                 pending = pending[cut:]
     if pending:
-        yield pending
+        yield _Chunk(pending, line, None if decoder else offset)
 
 
 def _record_end(data: bytes) -> int:
@@ -192,10 +335,13 @@ def _head_rows(text: str) -> tuple[str, list[list[str | None]]]:
     first on a tie): a header row has several cells, a title row one."""
     best = None
     for delimiter in DELIMITERS:
-        rows = [
-            [c if c.strip() else None for c in row]
-            for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-        ][:HEAD_ROWS]
+        rows = []
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        with contextlib.suppress(csv.Error):  # malformed text: the batches will say where
+            for row in reader:
+                rows.append([c if c.strip() else None for c in row])
+                if len(rows) == HEAD_ROWS:
+                    break
         widest = max((sum(c is not None for c in r) for r in rows), default=0)
         if best is None or widest > best[0]:
             best = (widest, delimiter, rows)
@@ -203,14 +349,17 @@ def _head_rows(text: str) -> tuple[str, list[list[str | None]]]:
 
 
 def _read_xlsx(path: Path) -> Grid:
-    import fastexcel
+    import fastexcel  # a missing library is a fault of the installation: not caught
 
     try:
         reader = fastexcel.read_excel(path)
         sheet = reader.load_sheet(0, header_row=None, dtypes="string", skip_rows=0)
         frame = sheet.to_polars()
-    except Exception as e:  # fastexcel raises its own error types for corrupt files
-        raise Unreadable(f"cannot read as .xlsx: {str(e).splitlines()[0]}") from e
+    except fastexcel.FastExcelError as e:
+        message = str(e).splitlines()[0]
+        if "I/O error" in str(e):  # calamine wraps a failed read: the machine's fault
+            raise OSError(f"reading {path}: {message}") from e
+        raise Unreadable(f"cannot read as .xlsx: {message}") from e
     names = [f"c{i}" for i in range(frame.width)]
     frame = frame.rename(dict(zip(frame.columns, names, strict=True))).with_row_index(
         "_row", offset=1

@@ -9,6 +9,8 @@ once per cell.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from assets.ingest.recognise import Column, Recognised
@@ -62,10 +64,13 @@ def _k(c: Column) -> str:
     return f"_k{c.index}"
 
 
-def parse_rows(frame: pl.LazyFrame, rec: Recognised, county_code: str) -> pl.LazyFrame:
+def parse_rows(
+    frame: pl.LazyFrame, rec: Recognised, county_code: str, beyond: Sequence[str] = ()
+) -> pl.LazyFrame:
     """Typed columns of every stored field, plus `_row`, `_class`, `_errors` (the
     parse errors) and the raw cells of the non-personal columns (`c0…`), kept for
-    the rows that end in quarantine."""
+    the rows that end in quarantine. `beyond`: the columns past the header's last
+    one, where a CSV row has no cells unless it is ragged."""
     export = rec.export
     mapped = [c for c in rec.columns if c.field.column != "ignored"]
     cleaners = {c.index: clean_text(c.field, pl.col(_t(c)), c.scale) for c in mapped}
@@ -82,6 +87,21 @@ def parse_rows(frame: pl.LazyFrame, rec: Recognised, county_code: str) -> pl.Laz
             value = pl.coalesce(value, pl.lit(county_code))
         values.append(value.cast(f.polars_type).alias(f.stored_name))
 
+    ragged = (
+        pl.any_horizontal(pl.col(c).str.strip_chars().str.len_bytes() > 0 for c in beyond).fill_null(False)
+        if beyond else pl.lit(False)
+    )
+    if beyond:
+        # An unquoted delimiter inside a cell shifts every cell after it: none of
+        # the row's cells can be trusted to be under its header. (Short rows are
+        # not ragged: Excel leaves out trailing empty cells.)
+        errors.append(
+            pl.when(pl.col("_ragged"))
+            .then(pl.lit(
+                f"the row has more cells than the header's {rec.header_width} columns "
+                "(an unquoted delimiter inside a cell?)"
+            ))
+        )
     for c in mapped:
         error = parse_error(c.field, pl.col(_t(c)), pl.col(c.field.stored_name), c.scale)
         if error is not None:
@@ -89,7 +109,8 @@ def parse_rows(frame: pl.LazyFrame, rec: Recognised, county_code: str) -> pl.Laz
     raw = [f"c{c.index}" for c in rec.columns if not c.field.personal]
 
     parsed = (
-        frame.with_columns(nfkc(pl.col(f"c{c.index}")).alias(_t(c)) for c in mapped)
+        frame.with_columns(ragged.alias("_ragged"))
+        .with_columns(nfkc(pl.col(f"c{c.index}")).alias(_t(c)) for c in mapped)
         .with_columns(blank_to_null(pl.col(_t(c))).alias(_t(c)) for c in mapped)
         .with_columns(e.alias(f"_k{i}") for i, e in cleaners.items() if e is not None)
         .with_columns(values)
@@ -102,15 +123,23 @@ def parse_rows(frame: pl.LazyFrame, rec: Recognised, county_code: str) -> pl.Laz
         parsed = parsed.with_columns(expr.alias(export.field(name).stored_name))
     return parsed.select(
         pl.col("_row").cast(pl.Int64), "_class", *[f.stored_name for f in export.stored_fields],
-        "_errors", *raw,
+        "_errors", "_ragged", *raw,
     )
 
 
-def raw_json(rec: Recognised) -> pl.Expr:
-    """The row's cells by header, personal-data columns left out, as JSON."""
-    return pl.struct(
-        [pl.col(f"c{c.index}").alias(c.header) for c in rec.columns if not c.field.personal]
-    ).struct.json_encode()
+def raw_json(rec: Recognised, ragged: pl.Expr | None = None) -> pl.Expr:
+    """The row's cells by header, personal-data columns left out, as JSON. In a
+    ragged row (`ragged` true) the cells right of the first personal column are
+    left out too: they may hold its shifted text (`张三,李四` unquoted)."""
+    first_personal = min((c.index for c in rec.columns if c.field.personal), default=None)
+
+    def cell(c: Column) -> pl.Expr:
+        value = pl.col(f"c{c.index}")
+        if ragged is not None and first_personal is not None and c.index > first_personal:
+            value = pl.when(ragged).then(None).otherwise(value)
+        return value.alias(c.header)
+
+    return pl.struct([cell(c) for c in rec.columns if not c.field.personal]).struct.json_encode()
 
 
 def summable_columns(rec: Recognised) -> list[Column]:
