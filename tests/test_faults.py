@@ -188,6 +188,33 @@ def test_disk_full_while_archiving_leaves_no_partial_copy(tmp_path):
         assert (r.status, r.rows_loaded) == ("loaded", 20_000)
 
 
+def test_disk_full_while_writing_the_manifest_leaves_no_half_line(wh, monkeypatch):
+    import errno
+
+    write_csv(wh.landing / "a.csv", [COURT_HEADER, court_row(1)])
+    wh.ingest()
+    manifest = wh.archive / "manifest.jsonl"
+    before = manifest.read_bytes()
+    write_csv(wh.landing / "b.csv", [COURT_HEADER, court_row(2)])
+    real_write, calls = os.write, []
+
+    def half_then_full(fd, data):
+        calls.append(len(data))
+        if len(calls) == 1:
+            return real_write(fd, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", half_then_full)
+    with pytest.raises(OSError, match="No space left"):
+        wh.ingest()
+    monkeypatch.undo()
+    assert len(calls) == 2 and manifest.read_bytes() == before
+    assert _ledger(wh, "b.csv") == []
+    [r] = wh.ingest()
+    assert r.status == "loaded"
+    assert [e["file_name"] for e in files.read_manifest(wh.archive)] == ["a.csv", "b.csv"]
+
+
 def test_run_on_a_full_disk_says_so_in_one_line(tmp_path):
     from pipelines import runner
     from pipelines.settings import Settings

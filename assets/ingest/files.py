@@ -25,9 +25,9 @@ from assets.ingest.reading import (
     Copied,
     Grid,
     Unreadable,
+    append_private,
     archive_path,
     copy_and_hash,
-    private_file,
     read_grid,
 )
 from assets.ingest.recognise import NotRecognised, Recognised, recognise
@@ -151,8 +151,7 @@ def _remember(archive: Path, file_name: str, suffix: str, copied: Copied, mtime_
         "size": copied.size, "mtime_ns": mtime_ns,
         "seen_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    with private_file(archive / MANIFEST, "a") as f:
-        f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    append_private(archive / MANIFEST, (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def ingest_file(
@@ -282,6 +281,7 @@ def _load(
     # The file's valid rows are in staging now, marked with this ingest_id; the
     # rest of the load is SQL over them, inside the file's transaction.
     _quarantine_conflicts(conn, export, result, grid, rec)
+    conn.execute("DROP TABLE file_keys")
     _replace_older(conn, export, result, had_rows)
     result.notes = _check_totals(conn, pl.concat(totals), sums, result)
     return result

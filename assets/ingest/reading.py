@@ -53,12 +53,29 @@ def private_dir(path: Path) -> Path:
 
 @contextlib.contextmanager
 def private_file(path: Path, mode: str = "wb"):
-    """Open for writing ("wb") or appending ("a"), readable by the owner only."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode.startswith("a") else os.O_TRUNC)
-    fd = os.open(path, flags, PRIVATE_FILE)
+    """Open for writing, readable by the owner only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
     os.fchmod(fd, PRIVATE_FILE)
-    with open(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
+    with open(fd, mode) as f:
         yield f
+
+
+def append_private(path: Path, data: bytes) -> None:
+    """Append `data` whole or not at all (a full disk must not leave half a line),
+    to a file readable by the owner only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)
+    try:
+        os.fchmod(fd, PRIVATE_FILE)
+        start = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            done = 0
+            while done < len(data):
+                done += os.write(fd, data[done:])
+        except BaseException:
+            os.ftruncate(fd, start)
+            raise
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
