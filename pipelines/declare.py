@@ -782,6 +782,9 @@ def render_module(d: Draft) -> str:
         '    source="TODO: the system that exports it",',
         f"    description={_py(f'{d.title}（草稿） / draft from sample files: ' + ', '.join(d.files))},",
         f"    month_fields={_py(month_fields)},  # TODO keep the one that decides the month",
+        # A source with dated rows is taken as monthly until the engineer says otherwise:
+        # a month without rows is then reported as a gap, never silently short.
+        f"    monthly={bool(month_fields)},  # TODO does the source produce data every month?",
         "    fields=(",
     ]
     for c in d.columns:
