@@ -284,9 +284,6 @@ def test_drafted_penalties_ingest(tmp_path, registry):
     assert conn.execute("SELECT count(*) FROM meta.file_totals WHERE matches").fetchone()[0] == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "assets/ingest/validate.py: the credit-code check of an optional credit_code field fails "
-    "on an empty cell (a null reason): the row is quarantined. Not a draft fault; the machinery's"))
 def test_drafted_optional_credit_code_ingests(tmp_path, registry):
     _, r = _ingest_drafted(tmp_path, registry, "draft_penalties_optional_code")
     assert (r.rows_loaded, r.rows_quarantined) == (59, 1)

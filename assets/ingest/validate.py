@@ -33,7 +33,10 @@ def _field_checks(f: Field) -> list[pa.Check]:
     if f.type == "credit_code":
         checks.append(
             pa.Check(
-                lambda data: data.lazyframe.select(credit_code_is_valid(pl.col(data.key))),
+                # An empty cell is the `required` rule's business, not this one's.
+                lambda data: data.lazyframe.select(
+                    pl.col(data.key).is_null() | credit_code_is_valid(pl.col(data.key))
+                ),
                 name="credit_code",
                 error=CREDIT_CODE_CHECK,
             )
