@@ -7,8 +7,8 @@ import dagster as dg
 
 from assets import partitions
 from assets.exports import EXPORTS
-from assets.ingest.files import ingest_folder, marts_built, months_to_rebuild
-from assets.ingest.warehouse import staging_columns
+from assets.ingest.files import ingest_folder
+from assets.ingest.warehouse import marts_built, months_to_rebuild, staging_columns
 from pipelines.resources import WRITER_POOL, WarehouseResource
 
 log = logging.getLogger("yingshang.ingest")

@@ -104,6 +104,7 @@ def main(landing: str, warehouse: str) -> None:
     from assets import checks, marts
     from assets import landing as landing_assets
     from assets.ingest import files
+    from assets.ingest import warehouse as staging
     from pipelines import cli, definitions, resources, runner
 
     spent["import the code location (dagster, polars, pandera…)"] = time.perf_counter() - started
@@ -126,9 +127,9 @@ def main(landing: str, warehouse: str) -> None:
         (files, "read_grid", "read_grid (open the file, read its head)"),
         (files, "_load", "_load (parse, validate, stage one file)"),
         (files, "validate", "pandera validate (per batch)"),
-        (files, "_stage_batch", "insert batches into DuckDB"),
-        (files, "_quarantine_conflicts", "duplicate keys within the file"),
-        (files, "_replace_older", "replace older rows of the same keys"),
+        (staging, "stage", "insert batches into DuckDB"),
+        (staging, "resolve_repeated_keys", "duplicate keys within the file"),
+        (staging, "replace_older", "replace older rows of the same keys"),
         (checks, "keys_unique", "check: keys unique"),
         (checks, "conforms_to_declaration", "check: staging re-validated with pandera"),
         (checks, "reconcile", "checks: reconciliation"),

@@ -33,7 +33,8 @@ import polars as pl
 
 from assets.declaration import COUNTY_FIELD, MONEY_UNITS, Export
 from assets.declaration import Field as DeclField
-from assets.ingest.reading import copy_and_hash, read_grid
+from assets.ingest.archive import copy_and_hash
+from assets.ingest.reading import read_grid
 from assets.ingest.recognise import MAX_PREAMBLE_ROWS, NotRecognised, header_key, recognise
 from assets.ingest.rows import classify
 from assets.ingest.values import blank_to_null, clean, credit_code_is_valid, nfkc, parse

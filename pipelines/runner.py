@@ -13,7 +13,8 @@ import duckdb
 
 from assets import partitions
 from assets.checks import gaps
-from assets.ingest.files import months_to_rebuild, rebuild_from_archive
+from assets.ingest.files import rebuild_from_archive
+from assets.ingest.warehouse import months_to_rebuild
 from assets.landing import INGEST_LOG, REBUILD_MONTHS
 from pipelines.query import display_width
 from pipelines.resources import WarehouseResource, writer_lock

@@ -483,7 +483,7 @@ def test_archive_is_owner_only_whatever_the_umask(tmp_path, umask):
 
 
 def test_archive_copies_are_private_while_being_written(wh, monkeypatch):
-    import assets.ingest.reading as reading
+    import assets.ingest.archive as reading
 
     write_csv(wh.landing / "a.csv", [COURT_HEADER, court_row(1)])
     modes = []

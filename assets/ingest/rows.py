@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from assets.ingest.reading import Grid
 from assets.ingest.recognise import Column, Recognised
 from assets.ingest.values import blank_to_null, nfkc, parse, parse_error
 from assets.ingest.values import clean as clean_text
@@ -56,12 +57,14 @@ def classify(frame: pl.LazyFrame, width: int) -> pl.LazyFrame:
     )
 
 
-def _t(c: Column) -> str:
-    return f"_t{c.index}"
+def _normalised(c: Column) -> str:
+    """The column of c's cells after NFKC, blanks as null."""
+    return f"_normalised_{c.index}"
 
 
-def _k(c: Column) -> str:
-    return f"_k{c.index}"
+def _cleaned(c: Column) -> str:
+    """The column of c's normalised cells cleaned for parsing (`values.clean`)."""
+    return f"_cleaned_{c.index}"
 
 
 def parse_rows(
@@ -73,7 +76,7 @@ def parse_rows(
     one, where a CSV row has no cells unless it is ragged."""
     export = rec.export
     mapped = [c for c in rec.columns if c.field.column != "ignored"]
-    cleaners = {c.index: clean_text(c.field, pl.col(_t(c)), c.scale) for c in mapped}
+    cleaners = {c.index: clean_text(c.field, pl.col(_normalised(c)), c.scale) for c in mapped}
 
     values, errors = [], []
     for f in export.stored_fields:
@@ -81,8 +84,8 @@ def parse_rows(
         if col is None:
             value = pl.lit(None, f.polars_type)
         else:
-            cleaned = pl.col(_k(col)) if cleaners[col.index] is not None else None
-            value = parse(f, pl.col(_t(col)), cleaned, col.scale)
+            cleaned = pl.col(_cleaned(col)) if cleaners[col.index] is not None else None
+            value = parse(f, pl.col(_normalised(col)), cleaned, col.scale)
         if f.name == "county_code":
             value = pl.coalesce(value, pl.lit(county_code))
         values.append(value.cast(f.polars_type).alias(f.stored_name))
@@ -103,16 +106,16 @@ def parse_rows(
             ))
         )
     for c in mapped:
-        error = parse_error(c.field, pl.col(_t(c)), pl.col(c.field.stored_name), c.scale)
+        error = parse_error(c.field, pl.col(_normalised(c)), pl.col(c.field.stored_name), c.scale)
         if error is not None:
             errors.append(error)
     raw = [f"c{c.index}" for c in rec.columns if not c.field.personal]
 
     parsed = (
         frame.with_columns(ragged.alias("_ragged"))
-        .with_columns(nfkc(pl.col(f"c{c.index}")).alias(_t(c)) for c in mapped)
-        .with_columns(blank_to_null(pl.col(_t(c))).alias(_t(c)) for c in mapped)
-        .with_columns(e.alias(f"_k{i}") for i, e in cleaners.items() if e is not None)
+        .with_columns(nfkc(pl.col(f"c{c.index}")).alias(_normalised(c)) for c in mapped)
+        .with_columns(blank_to_null(pl.col(_normalised(c))).alias(_normalised(c)) for c in mapped)
+        .with_columns(cleaners[c.index].alias(_cleaned(c)) for c in mapped if cleaners[c.index] is not None)
         .with_columns(values)
         .with_columns(
             (pl.concat_list(errors).list.drop_nulls() if errors else pl.lit([], pl.List(pl.String)))
@@ -142,6 +145,18 @@ def raw_json(rec: Recognised, ragged: pl.Expr | None = None) -> pl.Expr:
     return pl.struct([cell(c) for c in rec.columns if not c.field.personal]).struct.json_encode()
 
 
-def summable_columns(rec: Recognised) -> list[Column]:
-    """The columns a totals row may sum: money and counts."""
-    return [c for c in rec.columns if c.field.type in ("money", "count") and not c.field.personal]
+def quarantined(rows: pl.DataFrame, rec: Recognised) -> pl.DataFrame:
+    """Rows that failed, as quarantine keeps them: `_row`, `_raw` (the cells as JSON,
+    see `raw_json`) and `_errors`."""
+    return rows.select("_row", raw_json(rec, pl.col("_ragged")).alias("_raw"), "_errors")
+
+
+def read_again(grid: Grid, rec: Recognised, numbers: list[int]) -> pl.DataFrame:
+    """Rows `numbers` read again from the file as (`_row_number`, `_raw`): a staged
+    row keeps no raw cells, so one quarantined after staging needs them from here."""
+    return pl.concat(
+        batch.filter(pl.col("_row").cast(pl.Int64).is_in(numbers)).select(
+            pl.col("_row").cast(pl.Int64).alias("_row_number"), raw_json(rec).alias("_raw")
+        )
+        for batch in grid.batches(rec.first_data_row)
+    )
