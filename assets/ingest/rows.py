@@ -4,7 +4,8 @@ Rows are told apart first (blank, totals, footer, data): only data rows are
 counted as read. Each row is then parsed field by field following the
 declaration, keeping every parse error. Parsing runs in stages of whole columns
 (normalise, clean, parse, explain) so that each costly string operation runs
-once per cell.
+once per cell. Rows that fail keep their cells (`quarantined`, `read_again`) for
+quarantine, where a clerk can see what the file said.
 """
 
 from __future__ import annotations

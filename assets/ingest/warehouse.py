@@ -320,7 +320,12 @@ def resolve_repeated_keys(
     conn.execute("DROP TABLE file_keys")
 
 
-def _keep_one_or_quarantine_all(conn, export: Export, result: FileResult, read_again) -> None:
+def _keep_one_or_quarantine_all(
+    conn: duckdb.DuckDBPyConnection,
+    export: Export,
+    result: FileResult,
+    read_again: Callable[[list[int]], pl.DataFrame],
+) -> None:
     table, this_file = f"staging.{export.kind}", _staged_by(result)
     key_text = " + ".join(export.key)
     reason = (
