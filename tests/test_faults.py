@@ -483,11 +483,11 @@ def test_archive_is_owner_only_whatever_the_umask(tmp_path, umask):
 
 
 def test_archive_copies_are_private_while_being_written(wh, monkeypatch):
-    import assets.ingest.archive as reading
+    import assets.ingest.archive as archive
 
     write_csv(wh.landing / "a.csv", [COURT_HEADER, court_row(1)])
     modes = []
-    real = reading.private_file
+    real = archive.private_file
 
     @contextlib.contextmanager
     def watching(path, mode="wb"):
@@ -495,7 +495,7 @@ def test_archive_copies_are_private_while_being_written(wh, monkeypatch):
             modes.append((path.name, stat.S_IMODE(os.stat(path).st_mode)))
             yield f
 
-    monkeypatch.setattr(reading, "private_file", watching)
+    monkeypatch.setattr(archive, "private_file", watching)
     old = os.umask(0)
     try:
         wh.ingest()
