@@ -55,9 +55,11 @@ def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     recognise its export from the header, parse, validate, quarantine failing rows
     and upsert the rest into staging (the file ingested later wins)."""
     s = warehouse.settings
+    # Before anything is archived or logged: a run without them would invent data.
+    landing, county = s.require_landing(), s.require_county()
     with warehouse.connect() as conn:
         results = ingest_folder(
-            conn, s.landing, s.archive, s.county_code, progress=lambda m: _progress(context, m)
+            conn, landing, s.archive, county, progress=lambda m: _progress(context, m)
         )
         counts = {
             kind: conn.execute(f"SELECT count(*) FROM staging.{kind}").fetchone()[0]

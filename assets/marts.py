@@ -9,7 +9,7 @@ from datetime import date
 import dagster as dg
 import duckdb
 
-from assets.models import Model, build, export_parquet, load_models
+from assets.models import Model, build, create_empty, export_parquet, load_models
 from assets.partitions import MONTHS
 from pipelines.dictionary import write_dictionary
 from pipelines.resources import WRITER_POOL, WarehouseResource
@@ -108,6 +108,7 @@ unpartitioned_marts = [a for a in mart_assets if a.partitions_def is None]
 def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
     parquet_dir = warehouse.settings.home / "parquet"
     with warehouse.connect() as conn:
+        create_empty(conn)  # a first run with no data still publishes every mart
         files = export_parquet(conn, parquet_dir)
         dictionary = write_dictionary(conn, warehouse.settings.home)
     path = warehouse.publish()

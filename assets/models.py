@@ -173,6 +173,29 @@ def _columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str] | None:
     return [r[0] for r in rows] or None
 
 
+def create_empty(conn: duckdb.DuckDBPyConnection, names: list[str] | None = None) -> list[str]:
+    """Create each missing model table (all, or `names` and the marts they read)
+    with its columns and comments and no rows, so that the analysts' file has every
+    mart even before any data, and a model never fails on a mart not built yet."""
+    models = {m.name: m for m in load_models()}
+    wanted, todo = set(), list(models if names is None else names)
+    while todo:
+        name = todo.pop()
+        if name in models and name not in wanted:
+            wanted.add(name)
+            todo += [t for s, t in models[name].deps if s == "marts"]
+    conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    created = []
+    for model in load_models():  # in dependency order
+        if model.name in wanted and _columns(conn, model.table) is None:
+            query = model.query.rstrip().rstrip(";")
+            conn.execute(f"CREATE TABLE {model.table} AS SELECT * FROM ({query}) WHERE false")
+            for statement in model.documentation:
+                conn.execute(statement)
+            created.append(model.name)
+    return created
+
+
 def build(
     conn: duckdb.DuckDBPyConnection,
     model: Model,
@@ -181,7 +204,7 @@ def build(
     """Build a model; with `months` (first, last), only those months of a
     partitioned model are deleted and inserted again; a None bound is open (every
     month before, or after). Returns the rows written."""
-    conn.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    create_empty(conn, [t for s, t in model.deps if s == "marts"])
     query = model.query.rstrip().rstrip(";")
     existing = _columns(conn, model.table)
     wanted = [d[0] for d in conn.execute(f"SELECT * FROM ({query}) LIMIT 0").description]

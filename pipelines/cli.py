@@ -7,8 +7,11 @@ from here and a run from the UI do the same thing.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import logging
 import sys
+import warnings
 from pathlib import Path
 
 log = logging.getLogger("yingshang")
@@ -22,7 +25,7 @@ def _settings_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--county",
-        help="6-digit county code for exports without 行政区划代码 (env YINGSHANG_COUNTY; default 610528)",
+        help="6-digit county code for exports without 行政区划代码 (env YINGSHANG_COUNTY; required, no default)",
     )
     p.add_argument(
         "--archive",
@@ -100,7 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--period", required=True, help="2023-H1, 2023-H2, 2023-Q1 … or 2023")
     report.add_argument("--out", help="output folder (default: reports/ beside the warehouse)")
     report.add_argument("--warehouse", help="the published DuckDB file (env YINGSHANG_WAREHOUSE)")
-    report.add_argument("--county", help="6-digit county code (env YINGSHANG_COUNTY)")
+    report.add_argument(
+        "--county", help="6-digit county code (env YINGSHANG_COUNTY; default: the warehouse's only county)"
+    )
 
     dictionary = sub.add_parser(
         "dictionary",
@@ -145,7 +150,19 @@ def main(argv: list[str] | None = None) -> int:
     log.addHandler(handler)
     log.setLevel(logging.DEBUG if args.verbose else logging.INFO)
     log.propagate = False
+    try:
+        with contextlib.ExitStack() as quiet:
+            if not args.verbose:
+                # Users see the product's own lines; the libraries' warnings (Dagster's
+                # BetaWarnings, …) are for developers, shown with -v.
+                quiet.enter_context(warnings.catch_warnings())
+                warnings.simplefilter("ignore")
+            return _command(args)
+    finally:
+        log.removeHandler(handler)
 
+
+def _command(args: argparse.Namespace) -> int:
     if args.command == "declare":
         return _declare(args)
 
@@ -156,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             print(path)
         return 0
 
-    from pipelines.settings import Settings
+    from pipelines.settings import DEMO_COUNTY, Settings
 
     try:
         settings = Settings.from_env(
@@ -166,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as e:
         print(f"yingshang: {e}", file=sys.stderr)
         return 2
+    if args.command == "demo" and settings.county_code is None:
+        settings = dataclasses.replace(settings, county_code=DEMO_COUNTY)
 
     if args.command in ("query", "report", "dictionary"):
         return _analyst_command(args, settings)
@@ -227,7 +246,8 @@ def _analyst_command(args, settings) -> int:
             from pipelines.report import write_report
 
             out = Path(args.out) if args.out else settings.home / "reports"
-            for path in write_report(settings.warehouse, args.period, settings.county_code, out):
+            county = settings.county_code or _only_county(settings.warehouse)
+            for path in write_report(settings.warehouse, args.period, county, out):
                 print(path)
         else:
             import duckdb
@@ -245,6 +265,20 @@ def _analyst_command(args, settings) -> int:
         print(f"yingshang: {type(e).__name__}: {message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _only_county(warehouse: Path) -> str:
+    """The county a report is about when none is configured: the warehouse's only one."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        counties = [r[0] for r in conn.execute(
+            "SELECT DISTINCT county_code FROM marts.indicators ORDER BY 1"
+        ).fetchall()]
+    if len(counties) != 1:
+        held = ", ".join(counties) or "none"
+        raise ValueError(f"name the county with --county or YINGSHANG_COUNTY (the warehouse holds: {held})")
+    return counties[0]
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from assets.ingest.warehouse import months_to_rebuild
 from assets.landing import INGEST_LOG, REBUILD_MONTHS
 from pipelines.query import display_width
 from pipelines.resources import WarehouseResource, writer_lock
-from pipelines.settings import Settings
+from pipelines.settings import SettingMissing, Settings
 
 log = logging.getLogger("yingshang")
 
@@ -178,26 +178,41 @@ def _rebuild_months(result: dg.ExecuteInProcessResult) -> tuple[date, date] | No
     return None
 
 
+def _required(settings: Settings, *checks) -> None:
+    """Stop before anything is touched when a setting the run needs is missing."""
+    try:
+        for check in checks:
+            check(settings)
+    except SettingMissing as e:
+        raise RunFailed(str(e)) from None
+
+
 def run(settings: Settings, verbose: bool = False) -> Outcome:
     from pipelines.definitions import INGEST
 
+    _required(settings, Settings.require_landing, Settings.require_county)
     # Report every file the published warehouse did not have yet, including any
     # that a run which died before publishing had ingested.
-    before = _resource(settings).published_ingest_id() or 0
+    before = _resource(settings).published_ingest_id()
     log.info("landing folder: %s", settings.landing)
     months = _rebuild_months(materialize(settings, INGEST, verbose=verbose))
-    if months or not settings.warehouse.exists():
+    files = _files_since(settings, before or 0)
+    # Publish whenever what analysts see changed: new months of data, or new rows
+    # in the ledger and quarantine (a rejected file is explained there, not only in
+    # this terminal). A first run always publishes: every mart, empty if need be.
+    if months or files or before is None:
         build_and_publish(settings, months, verbose)
-    return Outcome(_files_since(settings, before), settings.warehouse)
+    return Outcome(files, settings.warehouse)
 
 
 def rebuild(settings: Settings, verbose: bool = False) -> Outcome:
     """A new build from the archive alone, then the marts, checks and publish."""
+    _required(settings, Settings.require_county)
     settings.build.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock(settings.build.parent / "writer.lock"):
         settings.build.unlink(missing_ok=True)
         with duckdb.connect(str(settings.build)) as conn:
-            rebuild_from_archive(conn, settings.archive, settings.county_code, progress=log.info)
+            rebuild_from_archive(conn, settings.archive, settings.require_county(), progress=log.info)
             months = months_to_rebuild(conn, None)
     build_and_publish(settings, months, verbose)
     return Outcome(_files_since(settings, 0), settings.warehouse)

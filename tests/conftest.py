@@ -131,6 +131,13 @@ class Warehouse:
         ))
 
 
+@pytest.fixture(autouse=True)
+def no_county_from_the_environment(monkeypatch):
+    """There is no default county: every test that runs the pipeline names it
+    (`--county`, `county_code=`), whatever the developer's shell exports."""
+    monkeypatch.delenv("YINGSHANG_COUNTY", raising=False)
+
+
 @pytest.fixture
 def wh(tmp_path: Path) -> Warehouse:
     w = Warehouse(tmp_path)

@@ -376,7 +376,7 @@ def test_failed_blocking_check_keeps_previous_marts(tmp_path, monkeypatch, capsy
     write_csv(tmp_path / "l" / "更新.csv", [COURT_HEADER, court_row(99999, 立案日期="2023-06-02", 结案日期="2023-06-20")])
     # A fault injected in the check's query: it reports a disagreement.
     monkeypatch.setattr(checks, "RECOMPUTED", "SELECT 'planted' AS county_code, 'court_received' AS indicator")
-    assert main(["run", "--landing", str(tmp_path / "l"), "--warehouse", str(wh)]) == 1
+    assert main(["run", "--landing", str(tmp_path / "l"), "--warehouse", str(wh), "--county", "610528"]) == 1
     assert "indicators_recomputed" in capsys.readouterr().err
     assert wh.read_bytes() == before
     with duckdb.connect(str(wh), read_only=True) as c:

@@ -19,14 +19,14 @@ from pipelines.cli import main
 from pipelines.definitions import defs
 from pipelines.resources import WarehouseResource
 from pipelines.sensors import build_sensor_for, landing_sensor_for, rebuild_months_of_run
-from tests.conftest import COURT_HEADER, court_row, write_csv
+from tests.conftest import COUNTY, COURT_HEADER, court_row, write_csv
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def _resource(tmp_path, landing=None):
     return WarehouseResource(
-        landing=str(landing or tmp_path / "landing"), warehouse=str(tmp_path / "w.duckdb")
+        landing=str(landing or tmp_path / "landing"), warehouse=str(tmp_path / "w.duckdb"), county_code=COUNTY
     )
 
 
@@ -125,7 +125,8 @@ def test_backfill_of_one_month_touches_only_that_month(built):
 
 def _run_cli_process(landing, warehouse, *extra):
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse), *extra],
+        [sys.executable, "-m", "pipelines.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse),
+         "--county", COUNTY, *extra],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )
@@ -177,7 +178,7 @@ def test_reader_holding_the_published_file_never_blocks_a_run(tmp_path):
     landing.mkdir()
     wh = tmp_path / "w.duckdb"
     write_csv(landing / "a.csv", [COURT_HEADER, court_row(1)])
-    assert main(["run", "--landing", str(landing), "--warehouse", str(wh)]) == 0
+    assert main(["run", "--landing", str(landing), "--warehouse", str(wh), "--county", COUNTY]) == 0
     reader = subprocess.Popen(
         [sys.executable, "-c",
          "import duckdb, sys, time\n"
@@ -190,7 +191,7 @@ def test_reader_holding_the_published_file_never_blocks_a_run(tmp_path):
     assert reader.stdout.readline().strip() == "1"
     write_csv(landing / "b.csv", [COURT_HEADER, court_row(2), court_row(3)])
     started = time.monotonic()
-    assert main(["run", "--landing", str(landing), "--warehouse", str(wh)]) == 0
+    assert main(["run", "--landing", str(landing), "--warehouse", str(wh), "--county", COUNTY]) == 0
     assert time.monotonic() - started < 60
     # The reader still sees the state it opened, whole; a new reader sees the new one.
     out, _ = reader.communicate("\n", timeout=30)
@@ -204,7 +205,7 @@ def test_sigkill_mid_run_leaves_the_published_warehouse_and_the_next_run_complet
     landing.mkdir()
     wh = tmp_path / "w.duckdb"
     write_csv(landing / "a.csv", [COURT_HEADER, court_row(1)])
-    assert main(["run", "--landing", str(landing), "--warehouse", str(wh)]) == 0
+    assert main(["run", "--landing", str(landing), "--warehouse", str(wh), "--county", COUNTY]) == 0
     published = wh.read_bytes()
 
     rows = [COURT_HEADER] + [
@@ -221,7 +222,7 @@ def test_sigkill_mid_run_leaves_the_published_warehouse_and_the_next_run_complet
     assert run.returncode == -signal.SIGKILL
     assert wh.read_bytes() == published
 
-    assert main(["run", "--landing", str(landing), "--warehouse", str(wh)]) == 0
+    assert main(["run", "--landing", str(landing), "--warehouse", str(wh), "--county", COUNTY]) == 0
     with duckdb.connect(str(wh), read_only=True) as c:
         assert c.execute("SELECT count(*) FROM staging.court_cases").fetchone()[0] == 150_001
         assert c.execute("SELECT count(*) FROM meta.ingest_log WHERE file_name = 'big.csv'").fetchone()[0] == 1
@@ -248,11 +249,11 @@ def test_a_run_that_died_after_ingest_is_published_by_the_next(tmp_path, capsys)
     landing, wh = tmp_path / "landing", tmp_path / "w.duckdb"
     landing.mkdir()
     write_csv(landing / "a.csv", [COURT_HEADER, court_row(1)])
-    assert main(["run", "--landing", str(landing), "--warehouse", str(wh)]) == 0
+    assert main(["run", "--landing", str(landing), "--warehouse", str(wh), "--county", COUNTY]) == 0
     write_csv(landing / "b.csv", [COURT_HEADER, court_row(2)])
-    runner.materialize(Settings.from_env(str(landing), str(wh)), INGEST)  # then the run "died"
+    runner.materialize(Settings.from_env(str(landing), str(wh), COUNTY), INGEST)  # then the run "died"
     capsys.readouterr()
-    assert main(["run", "--landing", str(landing), "--warehouse", str(wh)]) == 0
+    assert main(["run", "--landing", str(landing), "--warehouse", str(wh), "--county", COUNTY]) == 0
     assert "b.csv" in capsys.readouterr().out
     with duckdb.connect(str(wh), read_only=True) as c:
         assert c.execute("SELECT sum(received) FROM marts.court_cases_monthly").fetchone()[0] == 2

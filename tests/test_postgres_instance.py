@@ -28,7 +28,9 @@ def test_pipeline_runs_on_a_postgres_backed_instance(tmp_path):
     home.mkdir()
     shutil.copyfile(REPO / "dagster.postgres.yaml", home / "dagster.yaml")
     write_sample_exports(tmp_path / "landing")
-    resource = WarehouseResource(landing=str(tmp_path / "landing"), warehouse=str(tmp_path / "w.duckdb"))
+    resource = WarehouseResource(
+        landing=str(tmp_path / "landing"), warehouse=str(tmp_path / "w.duckdb"), county_code="610528"
+    )
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
