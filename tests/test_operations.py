@@ -136,24 +136,31 @@ def test_a_second_writer_waits_for_the_first(tmp_path):
     wh = tmp_path / "w.duckdb"
     build_dir = tmp_path / ".build"
     build_dir.mkdir()
+    # The holder keeps the lock until told, so the test does not race the run's start-up.
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time; from pipelines.resources import writer_lock; from pathlib import Path\n"
          f"with writer_lock(Path({str(build_dir / 'writer.lock')!r})):\n"
-         "    print('locked', flush=True); time.sleep(4)"],
-        cwd=REPO, stdout=subprocess.PIPE, text=True,
+         "    print('locked', flush=True); sys.stdin.readline()"],
+        cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     assert holder.stdout.readline().strip() == "locked"
     landing = tmp_path / "landing"
     landing.mkdir()
     write_csv(landing / "a.csv", [COURT_HEADER, court_row(1)])
-    started = time.monotonic()
     run = _run_cli_process(landing, wh)
+    said = None
+    for line in run.stderr:
+        if "another run is writing the warehouse; waiting" in line:
+            said = line
+            break
+    assert said, "the run never waited for the lock"
+    time.sleep(1)
+    assert run.poll() is None and not wh.exists()  # still waiting, nothing published
+    holder.communicate("\n", timeout=30)
     out, err = run.communicate(timeout=120)
-    holder.wait()
     assert run.returncode == 0, err
-    assert "another run is writing the warehouse; waiting" in err
-    assert time.monotonic() - started >= 3
+    assert "waited" in err and wh.exists()
 
 
 def test_concurrent_runs_both_complete_and_nothing_is_lost(tmp_path):
