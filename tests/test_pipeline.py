@@ -369,3 +369,15 @@ def test_a_normal_run_prints_only_the_products_lines_and_v_adds_dagsters(tmp_pat
     loud = _cli_process("-v", "run", "--landing", str(landing), "--warehouse", str(tmp_path / "v.duckdb"), cwd=repo)
     assert loud.returncode == 0, loud.stderr
     assert " - dagster - " in loud.stderr and "BetaWarning" in loud.stderr
+
+
+def test_report_without_a_county_uses_the_warehouses_only_county(tmp_path, capsys):
+    landing, wh = tmp_path / "landing", tmp_path / "yingshang.duckdb"
+    landing.mkdir()
+    write_csv(landing / "案件.csv", [COURT_HEADER, court_row(1)])
+    assert run_cli("run", "--landing", str(landing), "--warehouse", str(wh), "--county", "610526") == 0
+    capsys.readouterr()
+    out = tmp_path / "reports"
+    assert run_cli("report", "--period", "2023-H1", "--warehouse", str(wh), "--out", str(out)) == 0
+    md = next(out.glob("*.md")).read_text("utf-8")
+    assert md.startswith("# 610526 2023-H1")
