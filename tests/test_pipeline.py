@@ -341,7 +341,7 @@ def test_demo_keeps_its_sample_county(tmp_path, capsys):
 PRODUCT_LINES = [
     r"landing folder: .*", r"\[\d+/\d+\] .*", r"building marts for .*",  # stderr: progress
     r"file +kind +status .*", r"\S+\.csv +\w+ +(loaded|rejected|duplicate) .*",  # stdout: the summary
-    r"\d+ files: .*", r"published: .*",
+    r"\d+ files: .*", r"gap: .*", r"published: .*",
 ]
 
 
