@@ -34,7 +34,7 @@ import duckdb
 from assets.expectations import SUITE_MARTS, docs_index, run_suites
 from assets.landing import INGEST_LOG
 from assets.marts import mart_key
-from pipelines.resources import WarehouseResource
+from assets.resources import WarehouseResource
 
 log = logging.getLogger("yingshang.checks")
 

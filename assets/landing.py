@@ -9,7 +9,7 @@ from assets import partitions
 from assets.exports import EXPORTS
 from assets.ingest.files import ingest_folder
 from assets.ingest.warehouse import marts_built, months_to_rebuild, staging_columns
-from pipelines.resources import WRITER_POOL, WarehouseResource
+from assets.resources import WRITER_POOL, WarehouseResource
 
 log = logging.getLogger("yingshang.ingest")
 

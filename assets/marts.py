@@ -9,10 +9,10 @@ from datetime import date
 import dagster as dg
 import duckdb
 
+from assets.dictionary import write_dictionary
 from assets.models import Model, build, create_empty, export_parquet, load_models
 from assets.partitions import MONTHS
-from pipelines.dictionary import write_dictionary
-from pipelines.resources import WRITER_POOL, WarehouseResource
+from assets.resources import WRITER_POOL, WarehouseResource
 
 PUBLISHED = dg.AssetKey(["published_warehouse"])
 

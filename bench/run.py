@@ -389,7 +389,7 @@ def report(b: Bench, about: dict) -> str:
         "that file and FILE in a new empty folder: recognise, parse, validate, quarantine, "
         "stage, the staging checks, all marts, the mart checks (Great Expectations), Parquet "
         "export and publish. Its DuckDB memory limit is the measured code's default "
-        f"(YINGSHANG_DUCKDB_MEMORY unset: {about.get('duckdb_memory', 'see pipelines/resources.py')}).",
+        f"(YINGSHANG_DUCKDB_MEMORY unset: {about.get('duckdb_memory', 'see assets/resources.py')}).",
         f"- **incremental**: the same command on a copy of the {largest:,}-row warehouse "
         "(published file, build, archive), with a new file of "
         f"{INCREMENT_ROWS:,} new cases added to the landing folder. The folder normally still "

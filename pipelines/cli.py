@@ -173,7 +173,7 @@ def _command(args: argparse.Namespace) -> int:
             print(path)
         return 0
 
-    from pipelines.settings import DEMO_COUNTY, Settings
+    from assets.settings import DEMO_COUNTY, Settings
 
     try:
         settings = Settings.from_env(
@@ -252,7 +252,7 @@ def _analyst_command(args, settings) -> int:
         else:
             import duckdb
 
-            from pipelines.dictionary import write_dictionary
+            from assets.dictionary import write_dictionary
 
             with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
                 for path in write_dictionary(conn, Path(args.out) if args.out else settings.home):

@@ -13,7 +13,7 @@ import dagster as dg
 from assets.checks import all_checks
 from assets.landing import ingest_landing
 from assets.marts import mart_assets, published_warehouse, unpartitioned_marts
-from pipelines.resources import WarehouseResource
+from assets.resources import WarehouseResource
 from pipelines.sensors import build_sensor_for, daily_schedule_for, landing_sensor_for
 
 all_assets = [ingest_landing, *mart_assets, published_warehouse]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.dictionary import chinese_headers
+from assets.dictionary import chinese_headers
 
 # OWASP's CSV injection guidance: a cell starting with one of these may be run as
 # a formula by Excel or LibreOffice; a leading apostrophe keeps it text.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,9 +17,9 @@ from assets.checks import gaps
 from assets.ingest.files import rebuild_from_archive
 from assets.ingest.warehouse import months_to_rebuild
 from assets.landing import INGEST_LOG, REBUILD_MONTHS
+from assets.resources import WarehouseResource, writer_lock
+from assets.settings import SettingMissing, Settings
 from pipelines.query import display_width
-from pipelines.resources import WarehouseResource, writer_lock
-from pipelines.settings import SettingMissing, Settings
 
 log = logging.getLogger("yingshang")
 
@@ -105,7 +106,11 @@ def _files_since(settings: Settings, after: int) -> list[dict]:
 
 @functools.cache
 def _instance() -> dg.DagsterInstance:
-    """One in-memory Dagster instance for every run of this process."""
+    """The Dagster instance of DAGSTER_HOME when set, so that runs started here are in
+    the UI's run history beside the sensor's; otherwise one in-memory instance for
+    every run of this process."""
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
     return dg.DagsterInstance.ephemeral()
 
 

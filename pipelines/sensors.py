@@ -9,7 +9,7 @@ import dagster as dg
 from assets import partitions
 from assets.ingest.files import landed_files
 from assets.landing import INGEST_LOG, REBUILD_MONTHS
-from pipelines.resources import WarehouseResource
+from assets.resources import WarehouseResource
 
 
 def _sha256(path) -> str:

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from assets.resources import WarehouseResource
+from assets.settings import Settings
 from pipelines.cli import main
-from pipelines.resources import WarehouseResource
-from pipelines.settings import Settings
 
 CLI = Path(sys.executable).parent / "duckdb"  # installed by duckdb-cli in this venv
 

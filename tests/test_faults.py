@@ -216,8 +216,8 @@ def test_disk_full_while_writing_the_manifest_leaves_no_half_line(wh, monkeypatc
 
 
 def test_run_on_a_full_disk_says_so_in_one_line(tmp_path):
+    from assets.settings import Settings
     from pipelines import runner
-    from pipelines.settings import Settings
 
     landing = tmp_path / "landing"
     landing.mkdir()
@@ -408,9 +408,9 @@ def test_any_landed_bytes_load_quarantine_or_reject_never_crash(tmp_path, case):
 def test_a_headerless_file_does_not_leak_names_anywhere(tmp_path, caplog):
     import dagster as dg
 
+    from assets.settings import Settings
     from pipelines import runner
     from pipelines.definitions import INGEST
-    from pipelines.settings import Settings
 
     landing = tmp_path / "landing"
     landing.mkdir()
@@ -514,8 +514,8 @@ def test_an_archive_made_world_readable_before_is_made_private(wh):
 
 
 def test_archive_setting_flag_and_env(tmp_path, monkeypatch):
+    from assets.settings import Settings
     from pipelines.cli import main
-    from pipelines.settings import Settings
 
     monkeypatch.delenv("YINGSHANG_ARCHIVE", raising=False)
     assert Settings.from_env(warehouse=str(tmp_path / "w.duckdb")).archive == tmp_path / "archive"

@@ -13,13 +13,13 @@ import pytest
 from assets import checks
 from assets.expectations import docs_index
 from assets.models import build, load_models
+from assets.resources import WarehouseResource
+from assets.settings import Settings
 from pipelines.cli import main
 from pipelines.definitions import BUILD, INGEST, all_assets, all_checks, defs
 from pipelines.report import build_report, write_report
-from pipelines.resources import WarehouseResource
 from pipelines.runner import _rebuild_months, materialize
 from pipelines.sample_data import REFERENCE_FIGURES
-from pipelines.settings import Settings
 from tests.conftest import (
     COUNTY,
     COURT_HEADER,

@@ -15,9 +15,9 @@ import duckdb
 import pytest
 
 from assets import partitions
+from assets.resources import WarehouseResource
 from pipelines.cli import main
 from pipelines.definitions import defs
-from pipelines.resources import WarehouseResource
 from pipelines.sensors import build_sensor_for, landing_sensor_for, rebuild_months_of_run
 from tests.conftest import COUNTY, COURT_HEADER, court_row, write_csv
 
@@ -139,7 +139,7 @@ def test_a_second_writer_waits_for_the_first(tmp_path):
     # The holder keeps the lock until told, so the test does not race the run's start-up.
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pipelines.resources import writer_lock; from pathlib import Path\n"
+         "import sys, time; from assets.resources import writer_lock; from pathlib import Path\n"
          f"with writer_lock(Path({str(build_dir / 'writer.lock')!r})):\n"
          "    print('locked', flush=True); sys.stdin.readline()"],
         cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -249,9 +249,9 @@ def test_marts_are_exported_as_parquet(tmp_path):
 
 
 def test_a_run_that_died_after_ingest_is_published_by_the_next(tmp_path, capsys):
+    from assets.settings import Settings
     from pipelines import runner
     from pipelines.definitions import INGEST
-    from pipelines.settings import Settings
 
     landing, wh = tmp_path / "landing", tmp_path / "w.duckdb"
     landing.mkdir()

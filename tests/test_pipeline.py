@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from assets.landing import INGEST_LOG
+from assets.marts import PUBLISHED
 from pipelines.cli import main
 from tests.conftest import (
     COUNTY,
@@ -310,9 +312,9 @@ def test_a_missing_county_never_touches_an_existing_warehouse(tmp_path, capsys, 
 def test_a_dagster_materialization_without_a_county_fails_with_the_same_line(tmp_path):
     import dagster as dg
 
+    from assets.resources import WarehouseResource
+    from assets.settings import MISSING_COUNTY
     from pipelines.definitions import defs
-    from pipelines.resources import WarehouseResource
-    from pipelines.settings import MISSING_COUNTY
 
     landing = tmp_path / "landing"
     landing.mkdir()
@@ -381,3 +383,26 @@ def test_report_without_a_county_uses_the_warehouses_only_county(tmp_path, capsy
     assert run_cli("report", "--period", "2023-H1", "--warehouse", str(wh), "--out", str(out)) == 0
     md = next(out.glob("*.md")).read_text("utf-8")
     assert md.startswith("# 610526 2023-H1")
+
+
+def test_with_dagster_home_the_commands_runs_are_in_its_run_history(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    write_csv(landing / "案件.csv", [COURT_HEADER, court_row(1)])
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "YINGSHANG_COUNTY": COUNTY, "DAGSTER_HOME": str(home)}
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run", "--landing", str(landing),
+         "--warehouse", str(tmp_path / "w.duckdb")],
+        capture_output=True, text=True, cwd=repo, env=env, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs()
+        assert len(runs) >= 2 and all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+        materialized = {k.to_user_string() for k in instance.get_asset_keys()}
+    assert {INGEST_LOG.to_user_string(), PUBLISHED.to_user_string()} <= materialized, materialized

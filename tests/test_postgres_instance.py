@@ -11,8 +11,8 @@ import dagster as dg
 import pytest
 
 from assets import partitions
+from assets.resources import WarehouseResource
 from pipelines.definitions import defs
-from pipelines.resources import WarehouseResource
 from pipelines.sample_data import write_sample_exports
 
 REPO = Path(__file__).resolve().parent.parent

@@ -22,7 +22,7 @@ import dagster as dg
 import duckdb
 
 from assets.ingest.warehouse import ensure_tables
-from pipelines.settings import Settings
+from assets.settings import Settings
 
 log = logging.getLogger("yingshang")
 
