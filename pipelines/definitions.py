@@ -41,14 +41,24 @@ build_and_publish_job = dg.define_asset_job(
     op_retry_policy=RETRY,
     tags=WRITER_TAGS,
 )
+publish_job = dg.define_asset_job(
+    "publish",
+    selection=UNPARTITIONED_BUILD,
+    description=(
+        "Rebuild the unpartitioned marts, check them and publish: after an ingest that "
+        "changed no figure but added to the ledger (a rejected file, a duplicate)."
+    ),
+    op_retry_policy=RETRY,
+    tags=WRITER_TAGS,
+)
 
 defs = dg.Definitions(
     assets=all_assets,
     asset_checks=all_checks,
-    jobs=[ingest_job, build_and_publish_job],
+    jobs=[ingest_job, build_and_publish_job, publish_job],
     sensors=[
         landing_sensor_for(ingest_job),
-        build_sensor_for(ingest_job, build_and_publish_job),
+        build_sensor_for(ingest_job, build_and_publish_job, publish_job),
     ],
     schedules=[daily_schedule_for(ingest_job)],
     resources={"warehouse": WarehouseResource()},

@@ -68,32 +68,48 @@ def landing_sensor_for(job) -> dg.SensorDefinition:
     return landing_folder
 
 
-def rebuild_months_of_run(instance: dg.DagsterInstance, run_id: str):
+def _ingest_log_metadata(instance: dg.DagsterInstance, run_id: str) -> dict:
     records = instance.get_records_for_run(
         run_id=run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
     ).records
     for record in records:
         materialization = record.event_log_entry.asset_materialization
         if materialization and materialization.asset_key == INGEST_LOG:
-            return partitions.decode(materialization.metadata[REBUILD_MONTHS].value)
-    return None
+            return materialization.metadata
+    return {}
 
 
-def build_sensor_for(ingest_job, build_job) -> dg.SensorDefinition:
+def rebuild_months_of_run(instance: dg.DagsterInstance, run_id: str):
+    metadata = _ingest_log_metadata(instance, run_id)
+    return partitions.decode(metadata[REBUILD_MONTHS].value) if metadata else None
+
+
+def build_sensor_for(ingest_job, build_job, publish_job) -> dg.SensorDefinition:
     @dg.run_status_sensor(
         name="build_after_ingest",
         run_status=dg.DagsterRunStatus.SUCCESS,
         monitored_jobs=[ingest_job],
-        request_job=build_job,
+        request_jobs=[build_job, publish_job],
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description="After a successful ingest run, rebuilds the months it touched and publishes.",
+        description=(
+            "After a successful ingest run, rebuilds the months it touched and publishes; "
+            "when it changed no data but saw files (rejected ones too), publishes the ledger."
+        ),
     )
     def build_after_ingest(context: dg.RunStatusSensorContext):
         run_id = context.dagster_run.run_id
-        months = rebuild_months_of_run(context.instance, run_id)
-        if months is None:
-            return dg.SkipReason(f"ingest run {run_id} changed no data")
-        return dg.RunRequest(run_key=f"build-{run_id}", tags=partitions.range_tags(months))
+        metadata = _ingest_log_metadata(context.instance, run_id)
+        months = partitions.decode(metadata[REBUILD_MONTHS].value) if metadata else None
+        if months is not None:
+            return dg.RunRequest(
+                run_key=f"build-{run_id}", job_name=build_job.name,
+                tags=partitions.range_tags(months),
+            )
+        if metadata and metadata["files_seen"].value:
+            # Analysts see the ledger and quarantine too: a clerk's rejected file is
+            # published with its reason even though no figure changed.
+            return dg.RunRequest(run_key=f"publish-{run_id}", job_name=publish_job.name)
+        return dg.SkipReason(f"ingest run {run_id} saw no new file")
 
     return build_after_ingest
 

@@ -85,16 +85,53 @@ def test_build_sensor_requests_the_months_ingest_touched(built):
     root, resource, instance, ingest = built
     months = rebuild_months_of_run(instance, ingest.run_id)
     assert months == (date(2021, 9, 1), date(2023, 6, 1))  # oldest pending case to the last month
-    sensor = build_sensor_for(defs.resolve_job_def("ingest"), defs.resolve_job_def("build_and_publish"))
     context = dg.build_run_status_sensor_context(
         sensor_name="build_after_ingest",
         dagster_instance=instance,
         dagster_run=ingest.dagster_run,
         dagster_event=ingest.get_run_success_event(),
     )
-    request = sensor(context)
+    request = _build_sensor()(context)
+    assert request.job_name == "build_and_publish"
     assert request.tags == partitions.range_tags(months)
     assert request.run_key == f"build-{ingest.run_id}"
+
+
+def _build_sensor():
+    return build_sensor_for(*(defs.resolve_job_def(j) for j in ("ingest", "build_and_publish", "publish")))
+
+
+def test_an_ingest_of_only_rejected_files_is_published_by_the_sensors_publish_run(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "名单.csv").write_text("欧阳娜娜,张三\n李四,王五\n", encoding="utf-8")
+    resource, instance = _resource(tmp_path, landing), dg.DagsterInstance.ephemeral()
+    ingest = defs.resolve_job_def("ingest").execute_in_process(
+        instance=instance, resources={"warehouse": resource}
+    )
+    request = _build_sensor()(dg.build_run_status_sensor_context(
+        sensor_name="build_after_ingest", dagster_instance=instance,
+        dagster_run=ingest.dagster_run, dagster_event=ingest.get_run_success_event(),
+    ))
+    assert request.job_name == "publish"
+    published = defs.resolve_job_def(request.job_name).execute_in_process(
+        instance=instance, resources={"warehouse": resource}
+    )
+    assert published.success
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as c:
+        assert c.execute("SELECT file_name, status FROM meta.ingest_log").fetchall() == [("名单.csv", "rejected")]
+        marts = {r[0] for r in c.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'").fetchall()}
+    assert {"indicators", "court_cases_monthly", "coverage"} <= marts
+
+    # A later tick over an ingest that saw nothing new requests nothing.
+    again = defs.resolve_job_def("ingest").execute_in_process(
+        instance=instance, resources={"warehouse": resource}
+    )
+    skip = _build_sensor()(dg.build_run_status_sensor_context(
+        sensor_name="build_after_ingest", dagster_instance=instance,
+        dagster_run=again.dagster_run, dagster_event=again.get_run_success_event(),
+    ))
+    assert isinstance(skip, dg.SkipReason)
 
 
 def test_backfill_of_one_month_touches_only_that_month(built):
@@ -112,15 +149,19 @@ def test_backfill_of_one_month_touches_only_that_month(built):
         instance=instance, resources={"warehouse": resource}, partition_key="2023-03-01",
         raise_on_error=False,
     )
-    # The planted -1s fail the mart's expectations for the other months, so the
-    # run checks them; what matters here is which months the rebuild wrote.
+    # Whatever the checks then say of the planted -1s, what matters here is which
+    # months the rebuild wrote: March, and no other.
     with duckdb.connect(str(build_file), read_only=True) as c:
         rows = dict(c.execute(
             "SELECT month, min(vouchers) FROM marts.tax_relief_monthly GROUP BY 1"
         ).fetchall())
     assert rows.pop(date(2023, 3, 1)) > 0
     assert set(rows.values()) == {-1}
-    assert not one.success or one.get_asset_check_evaluations()
+    partitioned = {
+        e.partition for e in one.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey(["marts", "tax_relief_monthly"])
+    }
+    assert partitioned == {"2023-03-01"}
 
 
 def _run_cli_process(landing, warehouse, *extra):
