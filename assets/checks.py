@@ -32,6 +32,8 @@ import dagster as dg
 import duckdb
 
 from assets.expectations import SUITE_MARTS, docs_index, run_suites
+from assets.exports import EXPORTS
+from assets.exports.permit_reform import MODES
 from assets.landing import INGEST_LOG
 from assets.marts import mart_key
 from assets.resources import WarehouseResource
@@ -71,8 +73,17 @@ def coverage_gaps(conn: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
 # Every indicator recomputed from staging, other SQL than the marts': monthly
 # aggregates straight from the staged rows, year-to-date running sums over a month
 # calendar, ratios rounded half up by integer division, distinct tasks counted in
-# the month of their first draw of the year.
-RECOMPUTED = """
+# the month of their first draw of the year. The permit modes and inspection results
+# are those of their export declarations.
+_RESULTS = tuple(EXPORTS["inspections"].field("result").labels)
+
+
+def _each(template: str, values: tuple[str, ...], indent: int = 11) -> str:
+    """The template once per value, one per line, comma-separated."""
+    return (",\n" + " " * indent).join(template.format(v=v) for v in values)
+
+
+RECOMPUTED = f"""
 WITH
 tax AS (
     SELECT county_code, date_trunc('month', relief_date)::DATE AS month,
@@ -81,8 +92,7 @@ tax AS (
     FROM staging.tax_relief GROUP BY ALL
 ),
 permit AS (
-    SELECT county_code, month, sum(cancelled) AS cancelled, sum(filing) AS filing,
-           sum(commitment) AS commitment, sum(optimized) AS optimized
+    SELECT county_code, month, {_each("sum({v}) AS {v}", MODES)}
     FROM staging.permit_reform GROUP BY ALL
 ),
 court AS (
@@ -109,10 +119,7 @@ inspection AS (
     SELECT i.*, coalesce(t.tasks, 0) AS tasks
     FROM (
         SELECT county_code, date_trunc('month', drawn_on)::DATE AS month, count(*) AS entities,
-               count(*) FILTER (result = 'no_issue') AS no_issue,
-               count(*) FILTER (result = 'corrected') AS corrected,
-               count(*) FILTER (result = 'follow_up') AS follow_up,
-               count(*) FILTER (result = 'in_progress') AS in_progress
+               {_each("count(*) FILTER (result = '{v}') AS {v}", _RESULTS, 15)}
         FROM staging.inspections GROUP BY ALL
     ) i
     LEFT JOIN (SELECT county_code, month, count(*) AS tasks FROM first_draws GROUP BY ALL) t
@@ -137,15 +144,11 @@ tax_ytd AS (
     WINDOW ytd AS (PARTITION BY c.county_code, year(c.month) ORDER BY c.month)
 ),
 permit_ytd AS (
-    SELECT county_code, period_end, cancelled AS permit_cancelled, filing AS permit_filing,
-           commitment AS permit_commitment, optimized AS permit_optimized,
-           (cancelled + filing + commitment + optimized)::DECIMAL(24, 6) AS permit_cases
+    SELECT county_code, period_end, {_each("{v} AS permit_{v}", MODES)},
+           ({" + ".join(MODES)})::DECIMAL(24, 6) AS permit_cases
     FROM (
         SELECT c.county_code, last_day(c.month) AS period_end,
-               coalesce(sum(p.cancelled) OVER ytd, 0)::DECIMAL(24, 6) AS cancelled,
-               coalesce(sum(p.filing) OVER ytd, 0)::DECIMAL(24, 6) AS filing,
-               coalesce(sum(p.commitment) OVER ytd, 0)::DECIMAL(24, 6) AS commitment,
-               coalesce(sum(p.optimized) OVER ytd, 0)::DECIMAL(24, 6) AS optimized
+               {_each("coalesce(sum(p.{v}) OVER ytd, 0)::DECIMAL(24, 6) AS {v}", MODES, 15)}
         FROM calendar c LEFT JOIN permit p USING (county_code, month)
         WHERE c.domain = 'permit'
         WINDOW ytd AS (PARTITION BY c.county_code, year(c.month) ORDER BY c.month)
@@ -176,10 +179,7 @@ inspection_ytd AS (
     SELECT c.county_code, last_day(c.month) AS period_end,
            coalesce(sum(i.tasks) OVER ytd, 0)::DECIMAL(24, 6) AS inspection_tasks,
            coalesce(sum(i.entities) OVER ytd, 0)::DECIMAL(24, 6) AS inspection_entities,
-           coalesce(sum(i.no_issue) OVER ytd, 0)::DECIMAL(24, 6) AS inspection_no_issue,
-           coalesce(sum(i.corrected) OVER ytd, 0)::DECIMAL(24, 6) AS inspection_corrected,
-           coalesce(sum(i.follow_up) OVER ytd, 0)::DECIMAL(24, 6) AS inspection_follow_up,
-           coalesce(sum(i.in_progress) OVER ytd, 0)::DECIMAL(24, 6) AS inspection_in_progress
+           {_each("coalesce(sum(i.{v}) OVER ytd, 0)::DECIMAL(24, 6) AS inspection_{v}", _RESULTS)}
     FROM calendar c LEFT JOIN inspection i USING (county_code, month)
     WHERE c.domain = 'inspection'
     WINDOW ytd AS (PARTITION BY c.county_code, year(c.month) ORDER BY c.month)

@@ -1,4 +1,4 @@
-"""The shape of an export declaration.
+"""The shapes of the declarations: exports, marts and indicators.
 
 An export (one kind of file a county system produces) is declared once, as data:
 its fields with their Chinese headers, canonical names, types, units, rules and
@@ -6,6 +6,13 @@ descriptions, its key, and the few rules that relate fields of one row. Header
 recognition, parsing, the pandera schema, the DuckDB staging table and its
 comments are all derived from that declaration by `assets.ingest`; nothing in the
 machinery names a particular export.
+
+A mart is declared the same way, beside its SQL (`sql/marts/<name>.py` next to
+`<name>.sql`): its grain and its columns with their descriptions, units and
+accepted values (taken from the export declarations, never retyped). The COMMENT
+ON statements, the data dictionary, the Dagster column schema and the Great
+Expectations suite are derived from it (`assets.models`). Indicators, which combine
+the marts into the figures of the report, are declared in `assets.indicators`.
 """
 
 from __future__ import annotations
@@ -92,6 +99,15 @@ class Field:
     def canonical_values(self) -> list[str]:
         return sorted(set(self.vocabulary.values())) if self.vocabulary else []
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """Canonical value -> its Chinese label (the first source spelling declared
+        for it), in the order the vocabulary declares them."""
+        labels: dict[str, str] = {}
+        for source, canonical in (self.vocabulary or {}).items():
+            labels.setdefault(canonical, source)
+        return labels
+
     def header_variants(self) -> dict[str, int]:
         """Every header text that names this field, with the scale it implies."""
         bases = (self.zh, *self.aliases)
@@ -176,3 +192,109 @@ class Export:
             if f.name == name:
                 return f
         raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a mart, as its SQL produces it."""
+
+    name: str
+    zh: str  # Chinese description (with its unit where the Chinese reader expects it)
+    en: str  # English description
+    unit: str | None = None  # unit of the value, for the data dictionary
+    # Accepted values, taken from an export declaration (`Field.labels`), never
+    # retyped. A tuple lists them; a mapping (value -> Chinese label) shows each
+    # value with its label in the comment.
+    values: tuple[str, ...] | Mapping[str, str] = ()
+    # The value is a month that must lie in the warehouse's calendar (first monthly
+    # partition to the current month). Row validation cannot see a typo'd year (a
+    # date is a date), so this generates an expectation (assets.expectations).
+    within_calendar: bool = False
+
+    @property
+    def comment(self) -> str:
+        """`中文：value, value / English`, the text of COMMENT ON and the dictionary."""
+        if isinstance(self.values, Mapping):
+            listed = ", ".join(f"{v} {label}" for v, label in self.values.items())
+        else:
+            listed = ", ".join(self.values)
+        return f"{self.zh}：{listed} / {self.en}" if listed else f"{self.zh} / {self.en}"
+
+
+@dataclass(frozen=True)
+class Mart:
+    """One mart (`marts.<name>`), declared beside its SQL."""
+
+    name: str
+    zh: str  # table description, Chinese
+    en: str  # table description, English
+    grain: tuple[str, ...]  # the columns one row stands for
+    columns: tuple[Column, ...]  # every column the SQL produces, in its order
+    # Monthly partitioned by the month of this column: building some months deletes
+    # those months and inserts them again (assets.models.build).
+    partitioned_by: str | None = None
+    # An unpartitioned mart's Parquet export laid out by the month of this column.
+    parquet_by_month: str | None = None
+    # SQL fragments derived from declarations, written `{{ name }}` in the SQL
+    # (plain SQL cannot read a vocabulary).
+    generated: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"mart {self.name}: duplicate column names")
+        for what, cols in (("grain", self.grain), ("partitioned_by", (self.partitioned_by,)),
+                           ("parquet_by_month", (self.parquet_by_month,))):
+            unknown = [c for c in cols if c is not None and c not in names]
+            if unknown:
+                raise ValueError(f"mart {self.name}: {what} names undeclared columns {unknown}")
+
+    @property
+    def comment(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+# How an indicator is computed from its facts (marts.indicators), with its Chinese
+# name (shown in the comment of marts.indicator_definitions.method).
+METHODS: Mapping[str, str] = {"sum": "累计", "distinct": "去重计数", "ratio": "比值"}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the report (`yingshang report`): a domain's indicators."""
+
+    domain: str  # the indicators' domain (marts.indicator_definitions.domain)
+    title: str  # Chinese title, as in the county's own summary
+    en: str
+    chart: str  # the chart drawn under it (pipelines.report)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One figure of marts.indicators: a row of marts.indicator_definitions."""
+
+    name: str
+    zh: str
+    domain: str  # the report section it belongs to (a Section.domain)
+    kind: str  # the export it is computed from: its gaps make it incomplete
+    unit: str
+    method: str  # a key of METHODS
+    definition: str  # `English / 中文`
+    numerator: str | None = None  # ratio: the indicators divided
+    denominator: str | None = None
+    decimals: int | None = None  # ratio: rounded half up to this many decimals
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"indicator {self.name}: unknown method {self.method!r}")
+        ratio = self.method == "ratio"
+        if ratio != all(v is not None for v in (self.numerator, self.denominator, self.decimals)):
+            raise ValueError(
+                f"indicator {self.name}: a ratio, and only a ratio, has numerator, denominator and decimals"
+            )

@@ -1,5 +1,7 @@
-"""The data dictionary, generated (never written by hand) from the warehouse's own
-comments, the export declarations and the SQL models, as Markdown and HTML."""
+"""The data dictionary, generated (never written by hand) as Markdown and HTML: the
+marts' text and units from their declarations (sql/marts/*.py), staging's from the
+export declarations, the indicators from assets.indicators, and the other tables'
+text from the comments the ingestion machinery gives them."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import duckdb
 
 from assets.declaration import MONEY_UNITS
 from assets.exports import EXPORTS
+from assets.indicators import INDICATORS
 from assets.models import load_models
 
 SCHEMAS = ("marts", "staging", "quarantine", "meta")
@@ -55,11 +58,11 @@ def zh_label(comment: str | None) -> str:
     return re.split(r"[：:，,]", zh)[0].strip()
 
 
-def _unit(comment: str) -> str:
-    found = re.search(r"[（(]([^（）()]{1,4})[)）]\s*$", split_comment(comment)[0]) or re.search(
-        r"[（(](元|万元|件|户|人|项)[)）]", comment
-    )
-    return found.group(1) if found else ""
+def _staging_units() -> dict[tuple[str, str], str]:
+    return {
+        (e.kind, f.stored_name): f.unit or ""
+        for e in EXPORTS.values() for f in e.stored_fields
+    }
 
 
 def _staging_sources() -> dict[tuple[str, str], str]:
@@ -78,7 +81,7 @@ def _staging_sources() -> dict[tuple[str, str], str]:
 
 def collect(conn: duckdb.DuckDBPyConnection) -> tuple[list[TableDoc], list[dict]]:
     models = {m.name: m for m in load_models()}
-    staging_sources = _staging_sources()
+    staging_sources, staging_units = _staging_sources(), _staging_units()
     tables = []
     rows = conn.execute(
         "SELECT schema_name, table_name, comment FROM duckdb_tables() "
@@ -87,10 +90,12 @@ def collect(conn: duckdb.DuckDBPyConnection) -> tuple[list[TableDoc], list[dict]
     order = {s: i for i, s in enumerate(SCHEMAS)}
     for schema, name, comment in sorted(rows, key=lambda r: (order[r[0]], r[1])):
         zh, en = split_comment(comment)
-        if schema == "marts" and name in models:
+        mart = models[name].mart if schema == "marts" and name in models else None
+        if mart:
             m = models[name]
+            zh, en = mart.zh, mart.en
             reads = ", ".join(f"{s}.{t}" for s, t in m.deps) or "constants"
-            source = f"sql/marts/{m.path.name} (reads {reads})"
+            source = f"sql/marts/{m.path.name} (reads {reads}); grain {', '.join(mart.grain)}"
         elif schema == "staging" and name in EXPORTS:
             e = EXPORTS[name]
             source = f"export {e.title_zh} ({e.source}); key {', '.join(e.key)}"
@@ -103,19 +108,24 @@ def collect(conn: duckdb.DuckDBPyConnection) -> tuple[list[TableDoc], list[dict]
             [schema, name],
         ).fetchall():
             czh, cen = split_comment(ccomment)
+            unit = ""
             if schema == "staging":
                 csource = staging_sources.get((name, col), "provenance")
-            elif schema == "marts":
-                csource = f"computed in sql/marts/{name}.sql"
+                unit = staging_units.get((name, col), "")
+            elif mart:
+                c = mart.column(col)
+                czh, cen = c.comment.partition(" / ")[::2]
+                csource, unit = f"computed in sql/marts/{name}.sql", c.unit or ""
             else:
                 csource = ""
-            table.columns.append(ColumnDoc(col, typ, czh, cen, _unit(ccomment or ""), csource))
+            table.columns.append(ColumnDoc(col, typ, czh, cen, unit, csource))
         tables.append(table)
-    indicators = []
-    if any(t.qualified == "marts.indicator_definitions" for t in tables):
-        cur = conn.execute("SELECT * FROM marts.indicator_definitions ORDER BY domain, indicator")
-        names = [d[0] for d in cur.description]
-        indicators = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    indicators = [
+        {"indicator": i.name, "indicator_zh": i.zh, "domain": i.domain, "kind": i.kind,
+         "unit": i.unit, "method": i.method, "numerator": i.numerator,
+         "denominator": i.denominator, "decimals": i.decimals, "definition": i.definition}
+        for i in sorted(INDICATORS, key=lambda i: (i.domain, i.name))
+    ]
     return tables, indicators
 
 

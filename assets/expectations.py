@@ -1,7 +1,8 @@
 """Great Expectations 1.x suites on the marts, and their Data Docs.
 
 GX is called from our own code (the dagster-ge integration requires GX < 1.0). The
-suites are written here as data. A file context under the warehouse folder keeps the suites, the results and the
+suites are generated from the mart declarations (sql/marts/*.py), never written by
+hand. A file context under the warehouse folder keeps the suites, the results and the
 Data Docs site (`warehouse/gx/uncommitted/data_docs/local_site/index.html`).
 """
 
@@ -20,9 +21,17 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 log = logging.getLogger("yingshang.gx")
 
 
+def _calendar_columns() -> dict[str, list[str]]:
+    """Mart -> its columns declared `within_calendar`."""
+    from assets.models import load_models
+
+    found = {m.name: [c.name for c in m.mart.columns if c.within_calendar] for m in load_models()}
+    return {mart: cols for mart, cols in found.items() if cols}
+
+
 # The marts with a suite; kept as names so that loading the Dagster definitions
 # does not import GX.
-SUITE_MARTS = ("coverage",)
+SUITE_MARTS = tuple(_calendar_columns())
 
 
 def calendar() -> tuple[date, date]:
@@ -37,20 +46,27 @@ def calendar() -> tuple[date, date]:
 
 
 def suites() -> dict[str, list]:
-    """Only expectations that real input can break. Uniqueness of a GROUP BY's
-    keys, vocabularies, non-negative amounts and month-start dates are guaranteed
-    by ingestion and the SQL, so they are not restated here."""
+    """One expectation per declared constraint that real input can break:
+
+    - `Column.within_calendar` -> ExpectColumnValuesToBeBetween(first month of the
+      calendar, current month): a typo'd year passes row validation.
+
+    The other declared constraints generate none, because nothing can break them
+    once ingestion and the SQL have run: `Column.values` (ingestion maps every cell
+    to its export's vocabulary or quarantines the row, and the marts only group
+    those values) and `Mart.grain` (the GROUP BY keys of its SQL)."""
     import great_expectations as gx
 
     first, last = calendar()
     return {
-        # marts.coverage holds every staged row's month, whatever the partitions built.
-        "coverage": [
+        mart: [
             gx.expectations.ExpectColumnValuesToBeBetween(
-                column="month", min_value=datetime(first.year, first.month, 1),
+                column=column, min_value=datetime(first.year, first.month, 1),
                 max_value=datetime(last.year, last.month, 1),
-            ),
-        ],
+            )
+            for column in columns
+        ]
+        for mart, columns in _calendar_columns().items()
     }
 
 

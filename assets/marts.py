@@ -1,7 +1,8 @@
 """Marts as Dagster assets, one per SQL model in sql/marts/ (see assets.models).
 
-Models with a month column are monthly partitioned: a run names a range of
-months and only those are deleted and inserted again.
+Models declared `partitioned_by` a month column are monthly partitioned: a run
+names a range of months and only those are deleted and inserted again. Each
+asset's column schema is its mart declaration's.
 """
 
 from datetime import date
@@ -21,14 +22,13 @@ def mart_key(name: str) -> dg.AssetKey:
     return dg.AssetKey(["marts", name])
 
 
-def table_schema(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> dg.TableSchema:
-    rows = conn.execute(
-        "SELECT column_name, data_type, comment FROM duckdb_columns() "
-        "WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
-        [schema, table],
-    ).fetchall()
+def column_schema(model: Model) -> dg.TableSchema:
+    """From the mart declaration, with the types its SQL produces (assets.models)."""
     return dg.TableSchema(
-        columns=[dg.TableColumn(n, t, description=c or None) for n, t, c in rows]
+        columns=[
+            dg.TableColumn(c.name, t, description=c.comment)
+            for c, t in zip(model.mart.columns, model.types, strict=True)
+        ]
     )
 
 
@@ -66,7 +66,12 @@ def _mart_asset(model: Model) -> dg.AssetsDefinition:
         kinds={"duckdb", "sql"},
         partitions_def=MONTHS if partitioned else None,
         backfill_policy=dg.BackfillPolicy.single_run() if partitioned else None,
-        metadata={"sql_file": f"sql/marts/{model.path.name}"},
+        metadata={
+            "sql_file": f"sql/marts/{model.path.name}",
+            "declaration": f"sql/marts/{model.name}.py",
+            "grain": ", ".join(model.mart.grain),
+            "dagster/column_schema": column_schema(model),
+        },
         pool=WRITER_POOL,
     )
     def _mart(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
@@ -80,7 +85,7 @@ def _mart_asset(model: Model) -> dg.AssetsDefinition:
                     ).fetchone()[0],
                     "rows_written": written,
                     "months": " – ".join(f"{m:%Y-%m}" if m else "…" for m in months) if months else "all",
-                    "dagster/column_schema": table_schema(conn, "marts", model.name),
+                    "dagster/column_schema": column_schema(model),
                     "preview": dg.MetadataValue.md(preview(conn, model.table)),
                     "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```"),
                 }

@@ -1,25 +1,33 @@
-"""SQL models: one file in sql/marts/ per mart, named for the table it makes.
+"""SQL models: per mart, a SQL file and its declaration in sql/marts/.
 
-A model file holds a leading comment (the table's description), a `SELECT` (the
-model) and `COMMENT ON` statements documenting the table and its columns. A
-comment line `-- partitioned by month of: <column>` makes the model monthly
-partitioned: building some months deletes those months and inserts them again,
-so a rebuild is idempotent and touches nothing else. A line `-- parquet by month
-of: <column>` lays an unpartitioned model's Parquet export out by month like the
-partitioned ones (`month=2023-05-01/`). The tables a model reads
-(`staging.x`, `marts.y`) are its dependencies.
+`sql/marts/<name>.sql` holds a leading comment (how the mart is computed, shown in
+Dagster) and one `SELECT`; `sql/marts/<name>.py` declares `MART = Mart(...)`
+(assets.declaration): its grain, its columns with descriptions, units and
+accepted values, and whether it is monthly partitioned. The COMMENT ON statements,
+the data dictionary, the Dagster column schema and the Great Expectations suite
+are derived from the declaration. Loading checks the pair against each other: a
+SQL file without a declaration (or the reverse), or a column the SQL produces that
+is not declared (or the reverse), stops the load, naming the file. The columns
+the SQL produces are found by building every model, empty, in an in-memory
+database with the staging tables of the export declarations.
 
-Plain SQL cannot enumerate the exports, so a model that needs every export reads a
-relation generated from the export declarations, written `{{ name }}` (see
-GENERATED); the model is parsed, documented and built with it expanded, and its
-dependencies include the staging tables it reads.
+A partitioned model (`partitioned_by`): building some months deletes those months
+and inserts them again, so a rebuild is idempotent and touches nothing else.
+`parquet_by_month` lays an unpartitioned model's Parquet export out by month like
+the partitioned ones (`month=2023-05-01/`). The tables a model reads (`staging.x`,
+`marts.y`) are its dependencies.
+
+Plain SQL cannot enumerate the exports or read a vocabulary, so a model may read
+SQL generated from the declarations, written `{{ name }}`: the relations in
+GENERATED, or the fragments its own declaration gives (`Mart.generated`); the
+model is parsed, documented and built with them expanded.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -28,14 +36,16 @@ from pathlib import Path
 
 import duckdb
 
+from assets.declaration import Mart
+
 # Package data of the `sql` package, so an installed wheel finds them too.
 SQL_DIR = files("sql")
 MARTS_DIR = SQL_DIR / "marts"
 
 _TABLE_REF = re.compile(r"\b(staging|marts)\.([a-z_][a-z0-9_]*)\b")
 _COMMENTS_AND_STRINGS = re.compile(r"--[^\n]*|'(?:[^']|'')*'")
-_PARTITION = re.compile(r"^--\s*partitioned by month of:\s*(\w+)\s*$", re.M)
-_PARQUET_MONTH = re.compile(r"^--\s*parquet by month of:\s*(\w+)\s*$", re.M)
+# The directives models once carried in comments, now declared in the Mart.
+_OLD_DIRECTIVE = re.compile(r"^--\s*(partitioned|parquet) by month of:", re.M)
 _GENERATED_REF = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
@@ -62,9 +72,11 @@ def export_rows() -> str:
 GENERATED = {"export_rows": export_rows}
 
 
-def expand(sql: str, source: str = "model") -> str:
+def expand(sql: str, source: str = "model", own: dict[str, str] | None = None) -> str:
     def generated(match: re.Match) -> str:
         name = match.group(1)
+        if own and name in own:
+            return own[name]
         if name not in GENERATED:
             raise ValueError(f"{source}: unknown generated relation {{{{ {name} }}}}")
         return GENERATED[name]()
@@ -72,16 +84,19 @@ def expand(sql: str, source: str = "model") -> str:
     return _GENERATED_REF.sub(generated, sql)
 
 
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 @dataclass(frozen=True)
 class Model:
     name: str
     path: Traversable
     query: str  # the SELECT
-    documentation: tuple[str, ...]  # COMMENT ON statements
     description: str
     deps: tuple[tuple[str, str], ...]  # (schema, table) it reads
-    partition_column: str | None
-    parquet_month: str | None = None  # the month column of its Parquet layout
+    mart: Mart  # its declaration
+    types: tuple[str, ...] = ()  # DuckDB type of each declared column, as the SQL produces it
 
     @property
     def table(self) -> str:
@@ -91,39 +106,107 @@ class Model:
     def sql(self) -> str:
         return self.path.read_text("utf-8")
 
+    @property
+    def partition_column(self) -> str | None:
+        return self.mart.partitioned_by
+
+    @property
+    def parquet_month(self) -> str | None:
+        """The month column of its Parquet layout."""
+        return self.mart.partitioned_by or self.mart.parquet_by_month
+
+    @property
+    def documentation(self) -> tuple[str, ...]:
+        """COMMENT ON statements, from the declaration."""
+        return (
+            f"COMMENT ON TABLE {self.table} IS {_quote(self.mart.comment)}",
+            *(f"COMMENT ON COLUMN {self.table}.{c.name} IS {_quote(c.comment)}" for c in self.mart.columns),
+        )
+
 
 def _description(sql: str) -> str:
     lines = []
     for line in sql.splitlines():
         if not line.startswith("--"):
             break
-        if not (_PARTITION.match(line) or _PARQUET_MONTH.match(line)):
-            lines.append(line[2:].strip())
+        lines.append(line[2:].strip())
     return "\n".join(lines)
 
 
-def parse_model(path: Traversable) -> Model:
-    sql = expand(path.read_text("utf-8"), path.name)
+def load_declaration(path: Traversable) -> Mart:
+    """`MART` of a declaration file. Executed from its text, so that a models folder
+    anywhere (an installed wheel, a test's own) is read the same way."""
+    namespace: dict = {"__name__": f"sql.marts.{path.name.removesuffix('.py')}"}
+    exec(compile(path.read_text("utf-8"), f"sql/marts/{path.name}", "exec"), namespace)
+    mart = namespace.get("MART")
+    if not isinstance(mart, Mart):
+        raise ValueError(f"sql/marts/{path.name} defines no MART = Mart(...)")
+    name = path.name.removesuffix(".py")
+    if mart.name != name:
+        raise ValueError(f"sql/marts/{path.name} declares mart {mart.name!r}, not {name!r}")
+    return mart
+
+
+def parse_model(path: Traversable, mart: Mart) -> Model:
+    raw = path.read_text("utf-8")
+    if _OLD_DIRECTIVE.search(raw):
+        raise ValueError(
+            f"sql/marts/{path.name}: partitioning is declared in the mart declaration "
+            "(Mart(partitioned_by=..., parquet_by_month=...)), not in a SQL comment"
+        )
+    sql = expand(raw, path.name, dict(mart.generated))
     statements = duckdb.extract_statements(sql)
-    queries = [s.query.strip() for s in statements if s.type == duckdb.StatementType.SELECT]
-    documentation = [s.query.strip() for s in statements if s.type != duckdb.StatementType.SELECT]
-    if len(queries) != 1 or not all(d.upper().startswith("COMMENT ON") for d in documentation):
-        raise ValueError(f"{path.name}: a model holds one SELECT and COMMENT ON statements")
-    code = _COMMENTS_AND_STRINGS.sub(" ", queries[0])
+    if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+        raise ValueError(
+            f"sql/marts/{path.name}: a model holds one SELECT (its comments are generated "
+            f"from sql/marts/{mart.name}.py)"
+        )
+    query = statements[0].query.strip()
+    code = _COMMENTS_AND_STRINGS.sub(" ", query)
     name = path.name.removesuffix(".sql")
     refs = sorted({ref for ref in _TABLE_REF.findall(code) if ref != ("marts", name)})
-    partition = _PARTITION.search(sql)
-    parquet_month = _PARQUET_MONTH.search(sql)
-    return Model(
-        name=name,
-        path=path,
-        query=queries[0],
-        documentation=tuple(documentation),
-        description=_description(sql),
-        deps=tuple(refs),
-        partition_column=partition.group(1) if partition else None,
-        parquet_month=(partition or parquet_month).group(1) if (partition or parquet_month) else None,
-    )
+    return Model(name=name, path=path, query=query, description=_description(sql),
+                 deps=tuple(refs), mart=mart)
+
+
+def _with_produced_columns(ordered: list[Model]) -> list[Model]:
+    """Build every model, empty, over empty staging tables, and hold what each
+    produces against its declaration."""
+    from assets.exports import EXPORTS
+    from assets.ingest.warehouse import staging_ddl
+
+    checked = []
+    with duckdb.connect() as conn:
+        conn.execute("CREATE SCHEMA staging; CREATE SCHEMA marts")
+        for export in EXPORTS.values():
+            conn.execute(staging_ddl(export))
+        for m in ordered:
+            query = m.query.rstrip().rstrip(";")
+            try:
+                conn.execute(f"CREATE TABLE {m.table} AS SELECT * FROM ({query}) LIMIT 0")
+            except duckdb.Error as e:
+                raise ValueError(f"sql/marts/{m.name}.sql does not run: {e}") from e
+            produced = conn.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() "
+                "WHERE schema_name = 'marts' AND table_name = ? ORDER BY column_index",
+                [m.name],
+            ).fetchall()
+            names = [n for n, _ in produced]
+            declared = [c.name for c in m.mart.columns]
+            if names != declared:
+                undeclared = [n for n in names if n not in declared]
+                missing = [n for n in declared if n not in names]
+                raise ValueError(
+                    f"sql/marts/{m.name}.sql and its declaration {m.name}.py disagree: "
+                    + "; ".join(filter(None, (
+                        f"produced but not declared: {', '.join(undeclared)}" if undeclared else "",
+                        f"declared but not produced: {', '.join(missing)}" if missing else "",
+                        "" if undeclared or missing else
+                        f"declared in another order than produced ({', '.join(names)})",
+                    )))
+                )
+            checked.append(replace(m, types=tuple(t for _, t in produced)))
+    return checked
 
 
 @cache
@@ -131,14 +214,26 @@ def load_models() -> tuple[Model, ...]:
     """Every model, each after the models it reads. No models, or a model reading a
     mart that has no model, is an error: an install without its SQL files must not
     publish a warehouse without marts."""
-    paths = sorted(
-        (p for p in MARTS_DIR.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name
-    ) if MARTS_DIR.is_dir() else []
+    files_ = {p.name: p for p in MARTS_DIR.iterdir()} if MARTS_DIR.is_dir() else {}
+    paths = sorted((p for n, p in files_.items() if n.endswith(".sql")), key=lambda p: p.name)
     if not paths:
         raise FileNotFoundError(
             f"no SQL models in {MARTS_DIR}: the package was installed without its sql/ files"
         )
-    models = {m.name: m for m in map(parse_model, paths)}
+    declarations = sorted(n for n in files_ if n.endswith(".py") and n != "__init__.py")
+    for n in declarations:
+        if n.removesuffix(".py") + ".sql" not in files_:
+            raise FileNotFoundError(f"sql/marts/{n} declares a mart that has no SQL file {n[:-3]}.sql")
+    models = {}
+    for p in paths:
+        declaration = p.name.removesuffix(".sql") + ".py"
+        if declaration not in files_:
+            raise FileNotFoundError(
+                f"sql/marts/{p.name} has no declaration: add sql/marts/{declaration} "
+                "defining MART = Mart(...) (assets.declaration)"
+            )
+        m = parse_model(p, load_declaration(files_[declaration]))
+        models[m.name] = m
     for m in models.values():
         for schema, table in m.deps:
             if schema == "marts" and table not in models:
@@ -160,7 +255,7 @@ def load_models() -> tuple[Model, ...]:
 
     for name in models:
         visit(name)
-    return tuple(ordered)
+    return tuple(_with_produced_columns(ordered))
 
 
 def _columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str] | None:

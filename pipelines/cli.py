@@ -137,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     declare.add_argument("--kind", required=True, help="the export's kind: lower-case table name, e.g. admin_penalties")
     declare.add_argument(
         "--out",
-        help="write all three files into this folder (default: assets/exports/, sql/marts/ and tests/)",
+        help="write all four files into this folder (default: assets/exports/, sql/marts/ and tests/)",
     )
     declare.add_argument("--format", choices=["text", "json"], default="text", help="report format (default %(default)s)")
     return parser

@@ -684,6 +684,7 @@ class Draft:
     notes: list[str]
     module: str = ""
     sql: str = ""
+    mart_declaration: str = ""
     test: str = ""
 
     @property
@@ -729,6 +730,7 @@ def draft(paths: Sequence[Path], kind: str, exports: Iterable[Export]) -> Draft:
               [[columns[i].name for i in o] for o in options], months, notes)
     d.module = render_module(d)
     d.sql = render_sql(d)
+    d.mart_declaration = render_mart(d)
     d.test = render_test(d, sheets)
     _check_module(d, sheets)
     return d
@@ -816,29 +818,53 @@ def render_module(d: Draft) -> str:
     return "\n".join(lines)
 
 
+def _mart_columns(d: Draft) -> list[tuple[str, str, str]]:
+    """(name, 中文, English) of the draft mart's columns."""
+    cols = [("county_code", "行政区划代码", "county code (GB/T 2260)")]
+    if d.month_candidates:
+        month = d.month_candidates[0]
+        cols.append(("month", f"{month} 所在月份（月初）", f"month of {month} (first day)"))
+    return cols + [("records", "记录数", "records")]
+
+
 def render_sql(d: Draft) -> str:
-    table = f"marts.{d.mart}"
     if d.month_candidates:
         month = d.month_candidates[0]
         select = (
             f"SELECT\n    county_code,\n    date_trunc('month', {month})::DATE AS month,\n"
             f"    count(*)::BIGINT AS records\nFROM staging.{d.kind}\nGROUP BY ALL\nORDER BY ALL;\n"
         )
-        cols = [("county_code", "行政区划代码 / county code (GB/T 2260)"),
-                ("month", f"{month} 所在月份（月初） / month of {month} (first day)"),
-                ("records", "记录数 / records")]
     else:
         select = f"SELECT\n    county_code,\n    count(*)::BIGINT AS records\nFROM staging.{d.kind}\nGROUP BY ALL\nORDER BY ALL;\n"
-        cols = [("county_code", "行政区划代码 / county code (GB/T 2260)"), ("records", "记录数 / records")]
     lines = [
         f"-- {d.title}（草稿） / DRAFT mart of {d.kind} by `yingshang declare`: records per county"
         + (" and month" if d.month_candidates else "") + ".",
-        "-- TODO: the grain and the measures analysts need.",
+        f"-- TODO: the grain and the measures analysts need (declared in {d.mart}.py).",
         select,
-        f"COMMENT ON TABLE {table} IS '{d.title.replace(chr(39), chr(39) * 2)}（草稿） / draft: records of {d.kind}';",
     ]
-    lines += [f"COMMENT ON COLUMN {table}.{n} IS '{doc}';" for n, doc in cols]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
+
+
+def render_mart(d: Draft) -> str:
+    """The mart declaration beside the draft SQL (assets.declaration.Mart)."""
+    cols = _mart_columns(d)
+    lines = [
+        f'"""marts.{d.mart}: DRAFT by `yingshang declare`, beside {d.mart}.sql. TODO: review."""',
+        "",
+        "from assets.declaration import Column, Mart",
+        "",
+        "MART = Mart(",
+        f"    name={_py(d.mart)},",
+        f"    zh={_py(d.title + '（草稿）')},",
+        f"    en={_py(f'draft: records of {d.kind}')},",
+        f"    grain={tuple(c[0] for c in cols[:-1])!r},",
+    ]
+    if d.month_candidates:
+        lines.append('    partitioned_by="month",')
+    lines.append("    columns=(")
+    lines += [f"        Column({_py(n)}, {_py(zh)}, {_py(en)})," for n, zh, en in cols]
+    lines += ["    ),", ")", ""]
+    return "\n".join(lines)
 
 
 def render_test(d: Draft, sheets: Sequence[Sheet]) -> str:
@@ -910,14 +936,16 @@ def report(d: Draft) -> str:
 
 def targets(d: Draft, out: Path | None) -> dict[str, Path]:
     if out is not None:
-        return {"module": out / f"{d.kind}.py", "sql": out / f"{d.mart}.sql", "test": out / f"test_{d.kind}.py"}
+        return {"module": out / f"{d.kind}.py", "sql": out / f"{d.mart}.sql",
+                "mart_declaration": out / f"{d.mart}.py", "test": out / f"test_{d.kind}.py"}
     return {"module": ROOT / "assets" / "exports" / f"{d.kind}.py",
             "sql": ROOT / "sql" / "marts" / f"{d.mart}.sql",
+            "mart_declaration": ROOT / "sql" / "marts" / f"{d.mart}.py",
             "test": ROOT / "tests" / f"test_{d.kind}.py"}
 
 
 def write(d: Draft, out: Path | None) -> list[Path]:
-    """Write the three files, or none of them when any exists already."""
+    """Write the four files, or none of them when any exists already."""
     paths = targets(d, out)
     existing = [p for p in paths.values() if p.exists()]
     if existing:

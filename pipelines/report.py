@@ -21,34 +21,12 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment
 
-SECTIONS = [
-    {
-        "title": "办事便利化", "en": "Ease of doing business: permit reform (证照分离)",
-        "domain": "permit", "kind": "permit_reform",
-        "indicators": ["permit_cases", "permit_cancelled", "permit_filing", "permit_commitment", "permit_optimized"],
-        "chart": "permit_modes",
-    },
-    {
-        "title": "项目服务保障", "en": "Support for enterprises and projects: tax and fee relief",
-        "domain": "tax", "kind": "tax_relief",
-        "indicators": ["tax_relief_wan", "non_tax_relief_wan"],
-        "chart": "relief_by_levy",
-    },
-    {
-        "title": "审判执行", "en": "Trials and enforcement",
-        "domain": "court", "kind": "court_cases",
-        "indicators": ["court_received", "court_closed", "court_clearance_ratio",
-                       "court_ent_received", "court_ent_closed", "court_ent_clearance_ratio"],
-        "chart": "clearance_ratio",
-    },
-    {
-        "title": "监管执法", "en": "Regulation: random inspections (双随机、一公开)",
-        "domain": "inspection", "kind": "inspections",
-        "indicators": ["inspection_tasks", "inspection_entities", "inspection_no_issue",
-                       "inspection_corrected", "inspection_follow_up", "inspection_in_progress"],
-        "chart": "inspection_outcomes",
-    },
-]
+from assets.exports import EXPORTS
+from assets.indicators import BY_NAME, SECTIONS, section_indicators, section_kind
+
+# Sections, their indicators and the Chinese labels come from the declarations
+# (assets.indicators, the export vocabularies): nothing here names a mode or result.
+RESULT_LABELS = EXPORTS["inspections"].field("result").labels
 
 
 def parse_period(text: str) -> tuple[date, date]:
@@ -106,10 +84,8 @@ def _figure(conn, county: str, indicator: str, as_of: date | None) -> Figure:
         f" AND period_end = {_sql_literal(as_of)}"
     )
     row = conn.execute(sql).fetchone() if as_of else None
-    zh = conn.execute(
-        "SELECT indicator_zh, unit FROM marts.indicator_definitions WHERE indicator = ?", [indicator]
-    ).fetchone()
-    return Figure(indicator, zh[0], row[0] if row else None, zh[1], as_of, sql, row[3] if row else "")
+    d = BY_NAME[indicator]
+    return Figure(indicator, d.zh, row[0] if row else None, d.unit, as_of, sql, row[3] if row else "")
 
 
 def _coverage(conn, county: str, domain: str, kind: str, start: date, end: date) -> dict:
@@ -198,8 +174,7 @@ def _chart(conn, name: str, county: str, start: date, end: date) -> tuple[str, s
             "SELECT result, count(*) FROM staging.inspections WHERE county_code = ? "
             "AND drawn_on BETWEEN ? AND ? GROUP BY 1 ORDER BY 2 DESC", args,
         ).fetchall()
-        names = {"no_issue": "未发现问题", "corrected": "已责令改正", "follow_up": "待后续处理", "in_progress": "检查中"}
-        ax.barh([f"{names.get(r, r)} {r}" for r, _ in rows], [n for _, n in rows], color="#6c9a5b")
+        ax.barh([f"{RESULT_LABELS.get(r, r)} {r}" for r, _ in rows], [n for _, n in rows], color="#6c9a5b")
         ax.set_xlabel("户 entities")
         caption = "Inspection outcomes of entities drawn in the period 抽查结果分布"
     if ax.get_legend_handles_labels()[0]:
@@ -240,9 +215,10 @@ def build_report(warehouse: Path, period: str, county: str) -> Report:
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         sections = []
         for spec in SECTIONS:
-            cov = _coverage(conn, county, spec["domain"], spec["kind"], start, end)
-            figures = [_figure(conn, county, i, cov["as_of"]) for i in spec["indicators"]]
-            svg, caption = _chart(conn, spec["chart"], county, start, end)
+            kind = section_kind(spec)
+            cov = _coverage(conn, county, spec.domain, kind, start, end)
+            figures = [_figure(conn, county, i.name, cov["as_of"]) for i in section_indicators(spec)]
+            svg, caption = _chart(conn, spec.chart, county, start, end)
             warnings = []
             if cov["as_of"] is None:
                 warnings.append("no data for this period 本期无数据")
@@ -257,9 +233,9 @@ def build_report(warehouse: Path, period: str, county: str) -> Report:
             if cov["quarantined"]:
                 warnings.append(
                     f"{cov['quarantined']} rows of these exports are in quarantine and not counted; "
-                    f"see quarantine.rows where kind = '{spec['kind']}' 有{cov['quarantined']}行未通过校验，未计入"
+                    f"see quarantine.rows where kind = '{kind}' 有{cov['quarantined']}行未通过校验，未计入"
                 )
-            sections.append(Section(spec["title"], spec["en"], figures, cov, svg, caption, warnings))
+            sections.append(Section(spec.title, spec.en, figures, cov, svg, caption, warnings))
         quarantined = conn.execute("SELECT count(*) FROM quarantine.rows").fetchone()[0]
     return Report(period, county, start, end, sections, quarantined, str(warehouse))
 

@@ -12,12 +12,14 @@ import importlib
 import io
 import json
 import re
+import shutil
 import sys
 
 import duckdb
 import pytest
 
 import assets.exports
+from assets import models
 from assets.declaration import Export
 from assets.exports import EXPORTS
 from assets.ingest.files import ingest_folder
@@ -136,14 +138,28 @@ def registry(monkeypatch):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_saved_draft_ingests_the_samples_end_to_end(kind, samples, tmp_path, registry):
+def test_saved_draft_ingests_the_samples_end_to_end(kind, samples, tmp_path, registry, monkeypatch):
     by_kind, counts = samples
     out = tmp_path / "drafts"
     d = declare.draft(by_kind[kind], f"draft_{kind}", _others(kind))
     written = declare.write(d, out)
-    assert {p.name for p in written} == {f"draft_{kind}.py", f"{d.mart}.sql", f"test_draft_{kind}.py"}
+    assert {p.name for p in written} == {
+        f"draft_{kind}.py", f"{d.mart}.sql", f"{d.mart}.py", f"test_draft_{kind}.py"
+    }
 
     exports = registry(out, hide=kind)
+    # the drafted SQL and its mart declaration load as a pair (they produce and
+    # declare the same columns)
+    marts = tmp_path / "marts"
+    marts.mkdir()
+    for name in (f"{d.mart}.sql", f"{d.mart}.py"):
+        shutil.copy(out / name, marts)
+    monkeypatch.setattr(models, "MARTS_DIR", marts)
+    models.load_models.cache_clear()
+    try:
+        assert [m.name for m in models.load_models()] == [d.mart]
+    finally:
+        models.load_models.cache_clear()
     assert f"draft_{kind}" in exports and kind not in exports
     landing = tmp_path / "landing"
     landing.mkdir()

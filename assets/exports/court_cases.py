@@ -23,7 +23,7 @@ EXPORT = Export(
         Field("case_no", "案号", "code", "案号（全角半角括号视为相同） / case number",
               required=True, key=True),
         Field("case_type", "案件类型", "enum",
-              "案件类型 / case type: criminal, civil, administrative, enforcement, other",
+              f"案件类型 / case type: {', '.join(dict.fromkeys(CASE_TYPES.values()))}",
               required=True, vocabulary=CASE_TYPES),
         Field("filed_on", "立案日期", "date", "立案日期 / date filed", required=True),
         Field("closed_on", "结案日期", "date", "结案日期，未结为空 / date closed; null while pending"),

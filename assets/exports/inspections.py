@@ -4,11 +4,12 @@ import polars as pl
 
 from assets.declaration import Export, Field
 
+IN_PROGRESS = "in_progress"  # also what an empty result means while not inspected
 RESULTS = {
     "未发现问题": "no_issue",
     "发现问题已责令改正": "corrected", "责令改正": "corrected",
     "发现问题待后续处理": "follow_up", "待后续处理": "follow_up",
-    "检查中": "in_progress", "未检查": "in_progress",
+    "检查中": IN_PROGRESS, "未检查": IN_PROGRESS,
 }
 
 EXPORT = Export(
@@ -30,7 +31,7 @@ EXPORT = Export(
               required=True),
         Field("inspected_on", "检查完成日期", "date", "检查完成日期，检查中为空 / date inspected; null while in progress"),
         Field("result", "检查结果", "enum",
-              "检查结果 / result: no_issue, corrected, follow_up, in_progress",
+              f"检查结果 / result: {', '.join(dict.fromkeys(RESULTS.values()))}",
               required=True, vocabulary=RESULTS),
         Field("inspectors", "执法人员", "text", "执法人员人数（姓名不入库） / number of inspectors (names are not stored)",
               column="optional", personal=True, unit="人"),
@@ -39,7 +40,7 @@ EXPORT = Export(
     # with a completion date it stays empty and fails as a missing result.
     derived={
         "result": pl.when(pl.col("result").is_null() & pl.col("inspected_on").is_null())
-        .then(pl.lit("in_progress"))
+        .then(pl.lit(IN_PROGRESS))
         .otherwise(pl.col("result")),
     },
 )

@@ -6,7 +6,6 @@
 -- marts.indicators flags those figures. A row counts in the month of its
 -- export's first month field (the relief date, the report month, the filing
 -- date, the draw date). export_rows is generated from the export declarations.
--- parquet by month of: month
 WITH staged AS (
     {{ export_rows }}
 ),
@@ -37,12 +36,3 @@ SELECT
 FROM spine s
 LEFT JOIN counts c USING (county_code, kind, month)
 ORDER BY s.county_code, s.kind, s.month;
-
-COMMENT ON TABLE marts.coverage IS '数据覆盖：每县、每类导出、每月的文件数与行数及缺报月份 / coverage: files and rows per county, export and month, and the months missing';
-COMMENT ON COLUMN marts.coverage.county_code IS '行政区划代码 / county code (GB/T 2260)';
-COMMENT ON COLUMN marts.coverage.kind IS '导出类型：tax_relief, permit_reform, court_cases, inspections / export kind';
-COMMENT ON COLUMN marts.coverage.month IS '月份（月初日期），自有数据首年1月至最后有数据月份 / month, as the date of its first day, from January of the first year with data to the last month with data';
-COMMENT ON COLUMN marts.coverage.monthly IS '是否按月报送（见导出声明） / whether the source produces data every month (its declaration)';
-COMMENT ON COLUMN marts.coverage.files IS '当月有数据的已入库文件数 / loaded files with rows in the month';
-COMMENT ON COLUMN marts.coverage.rows IS '当月数据行数 / staged rows in the month';
-COMMENT ON COLUMN marts.coverage.gap IS '缺报：按月报送而当月无数据 / gap: a monthly export with no rows in the month';

@@ -2,13 +2,13 @@
 -- Grain: county_code, indicator, period_end. For each domain and county, one
 -- period per month from the first to the last month with data; period_start is
 -- 1 January of that year. Ratios are recomputed from their year-to-date numerator
--- and denominator, never averaged, and rounded half up with integer arithmetic.
+-- and denominator, never averaged, and rounded half up to their declared
+-- decimals with integer arithmetic.
 -- A figure whose period includes a gap of its export (marts.coverage) is
 -- incomplete: complete is false and missing_months names the gaps.
 -- Not partitioned: a year-to-date figure depends on every earlier month of its
 -- year, so the whole table (small: indicators x counties x month ends) is rebuilt
 -- whenever any month changes.
--- parquet by month of: period_end
 WITH facts AS (
     SELECT 'tax' AS domain, county_code, month,
            CASE revenue_class WHEN 'tax' THEN 'tax_relief_wan' ELSE 'non_tax_relief_wan' END AS indicator,
@@ -74,10 +74,10 @@ distinct_tasks AS (
 ratios AS (
     SELECT n.county_code, d.indicator, n.period_start, n.period_end,
            CASE WHEN den.value > 0 THEN
-               ((n.value::HUGEINT * 20000 + den.value::HUGEINT) // (2 * den.value::HUGEINT))::DECIMAL(24, 6)
-               * 0.0001::DECIMAL(5, 4)
+               ((n.value::HUGEINT * 2 * scale + den.value::HUGEINT) // (2 * den.value::HUGEINT))::DECIMAL(38, 6)
+               / scale::DECIMAL(38, 0)
            END::DECIMAL(24, 6) AS value
-    FROM marts.indicator_definitions d
+    FROM (SELECT *, (10::HUGEINT ** decimals)::HUGEINT AS scale FROM marts.indicator_definitions) d
     JOIN sums n ON n.indicator = d.numerator
     JOIN sums den
         ON den.indicator = d.denominator AND den.county_code = n.county_code
@@ -106,14 +106,3 @@ FROM all_values v
 JOIN marts.indicator_definitions d USING (indicator)
 LEFT JOIN gaps g USING (county_code, indicator, period_end)
 ORDER BY v.county_code, v.indicator, v.period_end;
-
-COMMENT ON TABLE marts.indicators IS '年初至今指标，每月末一期 / year-to-date indicators at every month end; definitions in marts.indicator_definitions';
-COMMENT ON COLUMN marts.indicators.county_code IS '行政区划代码 / county code (GB/T 2260)';
-COMMENT ON COLUMN marts.indicators.indicator IS '指标代码 / indicator code';
-COMMENT ON COLUMN marts.indicators.period_end IS '统计期止（月末） / last day of the period (a month end)';
-COMMENT ON COLUMN marts.indicators.period_start IS '统计期起（当年1月1日） / first day of the period (1 January)';
-COMMENT ON COLUMN marts.indicators.value IS '指标值 / value, in unit';
-COMMENT ON COLUMN marts.indicators.unit IS '单位：万元, 件, 项, 户, ratio / unit';
-COMMENT ON COLUMN marts.indicators.indicator_zh IS '指标名称 / indicator name in Chinese';
-COMMENT ON COLUMN marts.indicators.complete IS '数据完整：统计期内来源导出无缺报月份 / complete: no month of the period is a gap of its export (marts.coverage)';
-COMMENT ON COLUMN marts.indicators.missing_months IS '统计期内缺报月份，如 2023-04，逗号分隔；无则为空 / gaps within the period, e.g. 2023-04, comma-separated; empty when none';

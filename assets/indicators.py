@@ -1,0 +1,127 @@
+"""The indicators (EXPORTS.md section 3) and the report's sections, declared once.
+
+marts.indicator_definitions is generated from INDICATORS (its SQL selects the
+VALUES `{{ indicator_definitions }}` expands to), marts.indicators computes every
+indicator that table defines, the report shows each section's indicators in the
+order declared here, and the data dictionary lists them. The indicators of the
+permit modes and inspection results are generated from their export declarations,
+so a mode or result is named only there.
+
+This is a module of its own, not a mart declaration, because code reads it (the
+report, the dictionary, the recomputation check), while sql/marts/*.py only
+describe the shape of a table.
+"""
+
+from __future__ import annotations
+
+from assets.declaration import Indicator, Section
+from assets.exports import EXPORTS
+from assets.exports.permit_reform import MODE_FIELDS
+
+# In the order of the county's own summary.
+SECTIONS: tuple[Section, ...] = (
+    Section("permit", "办事便利化", "Ease of doing business: permit reform (证照分离)", chart="permit_modes"),
+    Section("tax", "项目服务保障", "Support for enterprises and projects: tax and fee relief",
+            chart="relief_by_levy"),
+    Section("court", "审判执行", "Trials and enforcement", chart="clearance_ratio"),
+    Section("inspection", "监管执法", "Regulation: random inspections (双随机、一公开)",
+            chart="inspection_outcomes"),
+)
+
+_RESULTS = EXPORTS["inspections"].field("result").labels  # canonical -> Chinese label
+
+
+def _permit_mode(f) -> Indicator:
+    zh, _, en = f.description.partition(" / ")
+    return Indicator(
+        f"permit_{f.name}", f"{f.zh}办件数", "permit", "permit_reform", "件", "sum",
+        f"{en} in the period / 期内{f.zh}办结件数",
+    )
+
+
+def _inspection_result(result: str, label: str) -> Indicator:
+    return Indicator(
+        f"inspection_{result}", f"{label}户数", "inspection", "inspections", "户", "sum",
+        f"rows drawn in the period whose current result is {result} / 当前结果为{label}的户次",
+    )
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("tax_relief_wan", "税收收入减免金额", "tax", "tax_relief", "万元", "sum",
+              "relief of revenue_class tax with relief_date in the period, in 万元 / 减免日期在期内的税收收入减免金额"),
+    Indicator("non_tax_relief_wan", "非税收入减免金额", "tax", "tax_relief", "万元", "sum",
+              "relief of revenue_class non_tax with relief_date in the period, in 万元 / 减免日期在期内的非税收入减免金额"),
+    Indicator("permit_cases", "证照分离改革办件数", "permit", "permit_reform", "件", "sum",
+              "completions in the period, all reform modes / 期内各改革方式办结件数合计"),
+    *(_permit_mode(f) for f in MODE_FIELDS),
+    Indicator("court_received", "收案数", "court", "court_cases", "件", "sum",
+              "cases filed in the period / 立案日期在期内的案件数"),
+    Indicator("court_closed", "结案数", "court", "court_cases", "件", "sum",
+              "cases closed in the period, whenever filed / 结案日期在期内的案件数（不论何时立案）"),
+    Indicator("court_clearance_ratio", "结收案比", "court", "court_cases", "ratio", "ratio",
+              "court_closed / court_received, rounded half up to 4 decimals / 结案数÷收案数，四舍五入保留4位小数",
+              numerator="court_closed", denominator="court_received", decimals=4),
+    Indicator("court_ent_received", "涉企收案数", "court", "court_cases", "件", "sum",
+              "enterprise-related cases filed in the period / 期内立案的涉企案件数"),
+    Indicator("court_ent_closed", "涉企结案数", "court", "court_cases", "件", "sum",
+              "enterprise-related cases closed in the period / 期内结案的涉企案件数"),
+    Indicator("court_ent_clearance_ratio", "涉企结收案比", "court", "court_cases", "ratio", "ratio",
+              "court_ent_closed / court_ent_received, rounded half up to 4 decimals / 涉企结案数÷涉企收案数",
+              numerator="court_ent_closed", denominator="court_ent_received", decimals=4),
+    Indicator("inspection_tasks", "双随机抽查任务数", "inspection", "inspections", "项", "distinct",
+              "distinct tasks with an entity drawn in the period / 期内抽取的抽查任务数（去重）"),
+    Indicator("inspection_entities", "双随机抽查户数", "inspection", "inspections", "户", "sum",
+              "(task, entity) rows drawn in the period, in-progress ones included / 期内抽取的检查对象户次"),
+    *(_inspection_result(r, label) for r, label in _RESULTS.items()),
+)
+
+
+def _validate() -> None:
+    names = [i.name for i in INDICATORS]
+    if len(set(names)) != len(names):
+        raise ValueError("indicators: duplicate names")
+    domains = {s.domain for s in SECTIONS}
+    for i in INDICATORS:
+        if i.domain not in domains:
+            raise ValueError(f"indicator {i.name}: no report section for domain {i.domain!r}")
+        if i.kind not in EXPORTS:
+            raise ValueError(f"indicator {i.name}: no export {i.kind!r}")
+        for part in (i.numerator, i.denominator):
+            if part is not None and part not in names:
+                raise ValueError(f"indicator {i.name}: {part} is not an indicator")
+    for s in SECTIONS:
+        kinds = {i.kind for i in INDICATORS if i.domain == s.domain}
+        if len(kinds) != 1:
+            raise ValueError(f"section {s.domain}: its indicators must come from one export, not {kinds}")
+
+
+_validate()
+
+BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
+
+
+def section_indicators(section: Section) -> tuple[Indicator, ...]:
+    return tuple(i for i in INDICATORS if i.domain == section.domain)
+
+
+def section_kind(section: Section) -> str:
+    return section_indicators(section)[0].kind
+
+
+def _sql(v) -> str:
+    return "NULL" if v is None else str(v) if isinstance(v, int) else "'" + v.replace("'", "''") + "'"
+
+
+def definitions_sql() -> str:
+    """The rows of marts.indicator_definitions as a VALUES relation."""
+    rows = ",\n    ".join(
+        "(" + ", ".join(_sql(v) for v in (
+            i.name, i.zh, i.domain, i.kind, i.unit, i.method, i.numerator, i.denominator,
+            i.definition, i.decimals,
+        )) + ")"
+        for i in INDICATORS
+    )
+    return (
+        f"SELECT * FROM (VALUES\n    {rows}\n) AS t(indicator, indicator_zh, domain, kind, unit, "
+        "method, numerator, denominator, definition, decimals)"
+    )
