@@ -86,6 +86,7 @@ def test_no_models_is_an_error_not_an_empty_warehouse(sql_dir):
 
 
 def test_a_model_reading_a_mart_without_a_model_is_an_error(sql_dir):
-    shutil.copy(REPO / "sql" / "marts" / "indicators.sql", sql_dir)
+    for name in ("indicators.sql", "indicators.py"):
+        shutil.copy(REPO / "sql" / "marts" / name, sql_dir)
     with pytest.raises(FileNotFoundError, match=r"model indicators reads marts\.\w+, but there is no"):
         models.load_models()
