@@ -11,7 +11,7 @@ MART = Mart(
     parquet_by_month="month",
     columns=(
         Column("county_code", "行政区划代码", "county code (GB/T 2260)"),
-        Column("kind", "导出类型", "export kind", values=tuple(EXPORTS)),
+        Column("kind", "导出类型", "export kind", values=tuple(sorted(EXPORTS))),
         # Every staged row's month is here, whatever partitions were built, so this
         # is where a typo'd year is caught before it reaches the analysts.
         Column("month", "月份（月初日期），自有数据首年1月至最后有数据月份",
