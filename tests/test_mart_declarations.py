@@ -203,7 +203,7 @@ def test_a_mapping_of_values_is_shown_with_its_labels():
 
 
 def test_dictionary_takes_marts_text_and_units_from_the_declarations():
-    from pipelines.dictionary import collect
+    from assets.dictionary import collect
 
     conn = _empty_warehouse()
     tables, indicators = collect(conn)
