@@ -2,7 +2,8 @@
 -- Grain: county_code, indicator, period_end. For each domain and county, one
 -- period per month from the first to the last month with data; period_start is
 -- 1 January of that year. Ratios are recomputed from their year-to-date numerator
--- and denominator, never averaged, and rounded half up with integer arithmetic.
+-- and denominator, never averaged, and rounded half up with integer arithmetic;
+-- so are percentages (pct, cut_pct) and rounded sums (sum_2dp), from exact sums.
 -- A figure whose period includes a gap of its export (marts.coverage) is
 -- incomplete: complete is false and missing_months names the gaps.
 -- Not partitioned: a year-to-date figure depends on every earlier month of its
@@ -34,10 +35,41 @@ WITH facts AS (
     UNION ALL
     SELECT 'inspection', county_code, date_trunc('month', drawn_on)::DATE, 'inspection_' || result, count(*)
     FROM staging.inspections GROUP BY ALL
+    UNION ALL
+    -- Item review: each item in the month of its latest review (staging holds the last export's).
+    SELECT 'review', county_code, month, indicator, amount FROM (
+        SELECT county_code, date_trunc('month', reviewed_on)::DATE AS month,
+               count(*)::BIGINT AS review_items,
+               sum(materials_before)::BIGINT AS review_materials_before,
+               sum(materials_after)::BIGINT AS review_materials_after,
+               sum(legal_days)::BIGINT AS review_legal_days,
+               sum(promised_days)::BIGINT AS review_promised_days,
+               count(*) FILTER (immediate)::BIGINT AS review_immediate_items
+        FROM staging.item_review GROUP BY ALL
+    ) UNPIVOT (amount FOR indicator IN (review_items, review_materials_before, review_materials_after,
+                                       review_legal_days, review_promised_days, review_immediate_items))
+    UNION ALL
+    SELECT 'invest', county_code, month, indicator, amount FROM (
+        SELECT county_code, month, sum(projects)::BIGINT AS invest_projects,
+               sum(key_projects)::BIGINT AS invest_key_projects,
+               sum(tolerance_projects)::BIGINT AS invest_tolerance_projects
+        FROM marts.investment_projects_monthly GROUP BY ALL
+    ) UNPIVOT (amount FOR indicator IN (invest_projects, invest_key_projects, invest_tolerance_projects))
+    UNION ALL
+    -- 亿元 with every decimal of the yuan (10): rounded only once summed (sum_2dp).
+    SELECT 'invest', county_code, month, 'invest_total_yi', investment_yuan * 0.00000001::DECIMAL(9, 8)
+    FROM marts.investment_projects_monthly
 ),
-task_months AS (
-    SELECT DISTINCT county_code, task_id, date_trunc('month', drawn_on)::DATE AS month
+-- What a distinct count counts, by the month it falls in: the same member in
+-- several months of a period counts once.
+members AS (
+    SELECT DISTINCT county_code, 'inspection_tasks' AS indicator, task_id AS member,
+           date_trunc('month', drawn_on)::DATE AS month
     FROM staging.inspections
+    UNION ALL
+    -- Sponsor names were normalised (NFKC) and trimmed at ingestion.
+    SELECT DISTINCT county_code, 'invest_agency_sponsors', sponsor, date_trunc('month', decided_on)::DATE
+    FROM staging.investment_projects WHERE agency_service
 ),
 spine AS (
     SELECT domain, county_code,
@@ -54,21 +86,25 @@ periods AS (
 ),
 sums AS (
     SELECT p.county_code, d.indicator, p.period_start, p.period_end,
-           coalesce(sum(f.amount), 0)::DECIMAL(24, 6) AS value
+           CASE WHEN d.method = 'sum_2dp'
+                THEN floor(coalesce(sum(f.amount), 0) * 100 + 0.5) * 0.01::DECIMAL(3, 2)
+                ELSE coalesce(sum(f.amount), 0)
+           END::DECIMAL(24, 6) AS value
     FROM periods p
-    JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method = 'sum'
+    JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method IN ('sum', 'sum_2dp')
     LEFT JOIN facts f
         ON f.county_code = p.county_code AND f.indicator = d.indicator
         AND f.month BETWEEN p.period_start AND p.month
-    GROUP BY ALL
+    GROUP BY p.county_code, d.indicator, d.method, p.period_start, p.period_end
 ),
-distinct_tasks AS (
-    SELECT p.county_code, 'inspection_tasks' AS indicator, p.period_start, p.period_end,
-           count(DISTINCT i.task_id)::DECIMAL(24, 6) AS value
+distincts AS (
+    SELECT p.county_code, d.indicator, p.period_start, p.period_end,
+           count(DISTINCT m.member)::DECIMAL(24, 6) AS value
     FROM periods p
-    LEFT JOIN task_months i
-        ON i.county_code = p.county_code AND i.month BETWEEN p.period_start AND p.month
-    WHERE p.domain = 'inspection'
+    JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method = 'distinct'
+    LEFT JOIN members m
+        ON m.county_code = p.county_code AND m.indicator = d.indicator
+        AND m.month BETWEEN p.period_start AND p.month
     GROUP BY ALL
 ),
 ratios AS (
@@ -84,10 +120,29 @@ ratios AS (
         AND den.period_end = n.period_end
     WHERE d.method = 'ratio'
 ),
+-- pct: numerator / denominator x 100; cut_pct: (1 - numerator / denominator) x 100.
+-- Both from the exact sums (scaled to integers), rounded half up to 1 decimal.
+percentages AS (
+    SELECT county_code, indicator, period_start, period_end,
+           CASE WHEN den > 0 THEN ((num * 2000 + den) // (2 * den))::DECIMAL(24, 6) * 0.1::DECIMAL(2, 1)
+           END::DECIMAL(24, 6) AS value
+    FROM (
+        SELECT n.county_code, d.indicator, n.period_start, n.period_end,
+               ((CASE d.method WHEN 'pct' THEN n.value ELSE den.value - n.value END) * 1000000)::HUGEINT AS num,
+               (den.value * 1000000)::HUGEINT AS den
+        FROM marts.indicator_definitions d
+        JOIN sums n ON n.indicator = d.numerator
+        JOIN sums den
+            ON den.indicator = d.denominator AND den.county_code = n.county_code
+            AND den.period_end = n.period_end
+        WHERE d.method IN ('pct', 'cut_pct')
+    )
+),
 all_values AS (
     SELECT * FROM sums
-    UNION ALL SELECT * FROM distinct_tasks
+    UNION ALL SELECT * FROM distincts
     UNION ALL SELECT * FROM ratios
+    UNION ALL SELECT * FROM percentages
 ),
 gaps AS (
     SELECT v.county_code, v.indicator, v.period_end,
@@ -113,7 +168,7 @@ COMMENT ON COLUMN marts.indicators.indicator IS '指标代码 / indicator code';
 COMMENT ON COLUMN marts.indicators.period_end IS '统计期止（月末） / last day of the period (a month end)';
 COMMENT ON COLUMN marts.indicators.period_start IS '统计期起（当年1月1日） / first day of the period (1 January)';
 COMMENT ON COLUMN marts.indicators.value IS '指标值 / value, in unit';
-COMMENT ON COLUMN marts.indicators.unit IS '单位：万元, 件, 项, 户, ratio / unit';
+COMMENT ON COLUMN marts.indicators.unit IS '单位：万元, 亿元, 件, 项, 户, 个, 工作日, %, ratio / unit';
 COMMENT ON COLUMN marts.indicators.indicator_zh IS '指标名称 / indicator name in Chinese';
 COMMENT ON COLUMN marts.indicators.complete IS '数据完整：统计期内来源导出无缺报月份 / complete: no month of the period is a gap of its export (marts.coverage)';
 COMMENT ON COLUMN marts.indicators.missing_months IS '统计期内缺报月份，如 2023-04，逗号分隔；无则为空 / gaps within the period, e.g. 2023-04, comma-separated; empty when none';
