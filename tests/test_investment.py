@@ -6,6 +6,8 @@ import os
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from assets import checks
 from assets.models import build_all
 from tests.conftest import credit_code, write_csv
@@ -158,3 +160,52 @@ def test_recomputation_fails_when_a_re_export_moves_a_project_and_only_its_new_m
     build_all(wh.conn)
     assert checks.indicators_recomputed(wh.conn).passed
     assert [_indicators(wh, f"2023-0{m}-{d}")["invest_projects"] for m, d in ((2, 28), (3, 31), (4, 30))] == [1, 1, 2]
+
+
+def test_the_sample_files_give_the_summarys_investment_figures(wh):
+    from pipelines.sample_data.simulators import investment_projects
+    from tests.test_item_review import _ingest_sample_files
+
+    expected = _ingest_sample_files(wh, "investment_projects")
+    assert len(expected) == 3
+    for name, counts in expected.items():
+        log = wh.log(name)
+        assert (log["status"], log["rows_read"], log["rows_loaded"], log["rows_quarantined"]) == (
+            "loaded", counts["rows_read"], counts["rows_loaded"], counts["rows_quarantined"]), name
+    reasons = [r for (rs,) in wh.rows("SELECT reasons FROM quarantine.rows") for r in rs]
+    assert any("must match" in r and "project_code" in r for r in reasons)
+    figures = {n: (e, v) for n, e, v in investment_projects.REFERENCE_FIGURES}
+    assert figures == {
+        "invest_projects": ("2023-06-30", Decimal("203")), "invest_total_yi": ("2023-06-30", Decimal("95.87")),
+        "invest_key_projects": ("2023-06-30", Decimal("31")),
+        "invest_tolerance_projects": ("2023-06-30", Decimal("30")),
+        "invest_agency_sponsors": ("2023-06-30", Decimal("32")),
+    }
+    for name, (period_end, value) in figures.items():
+        assert wh.one(f"SELECT value FROM marts.indicators WHERE indicator = '{name}' "
+                      f"AND period_end = '{period_end}'") == value, name
+    # 32 sponsors, not projects: some sponsors had two agency projects; the group names
+    # written with full-width brackets in some rows are one sponsor each.
+    agency = wh.one("SELECT count(*) FROM staging.investment_projects WHERE agency_service "
+                    "AND decided_on <= '2023-06-30'")
+    assert agency > 32
+    assert wh.one("SELECT count(*) FROM staging.investment_projects WHERE sponsor LIKE '%（%'") == 0
+    assert checks.indicators_recomputed(wh.conn).passed
+
+
+def test_the_summary_prints_96_for_the_exact_95_87():
+    from pipelines.sample_data.reference import (
+        SUMMARY_ROUNDED,
+        as_summarised,
+        check_summary_rounded,
+    )
+
+    assert {"invest_total_yi": Decimal("96")} == SUMMARY_ROUNDED
+    assert as_summarised("invest_total_yi", Decimal("95.87")) == Decimal("96")
+    assert as_summarised("invest_total_yi", Decimal("95.50")) == Decimal("96")  # half up
+    figures = [("invest_total_yi", "2023-06-30", Decimal("95.87"))]
+    check_summary_rounded(figures, {"invest_total_yi": Decimal("96")})
+    with pytest.raises(ImportError, match="invest_total_yi"):
+        check_summary_rounded(figures, {"invest_total_yi": Decimal("95")})  # truncated, not rounded
+    with pytest.raises(ImportError, match="invest_key_projects"):
+        check_summary_rounded(figures, {"invest_key_projects": Decimal("31")})  # no such reference figure
