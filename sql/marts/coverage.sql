@@ -40,7 +40,7 @@ ORDER BY s.county_code, s.kind, s.month;
 
 COMMENT ON TABLE marts.coverage IS '数据覆盖：每县、每类导出、每月的文件数与行数及缺报月份 / coverage: files and rows per county, export and month, and the months missing';
 COMMENT ON COLUMN marts.coverage.county_code IS '行政区划代码 / county code (GB/T 2260)';
-COMMENT ON COLUMN marts.coverage.kind IS '导出类型：tax_relief, permit_reform, court_cases, inspections / export kind';
+COMMENT ON COLUMN marts.coverage.kind IS '导出类型，每个导出声明一种（同 meta.ingest_log.kind） / export kind, one per export declaration (as in meta.ingest_log.kind)';
 COMMENT ON COLUMN marts.coverage.month IS '月份（月初日期），自有数据首年1月至最后有数据月份 / month, as the date of its first day, from January of the first year with data to the last month with data';
 COMMENT ON COLUMN marts.coverage.monthly IS '是否按月报送（见导出声明） / whether the source produces data every month (its declaration)';
 COMMENT ON COLUMN marts.coverage.files IS '当月有数据的已入库文件数 / loaded files with rows in the month';

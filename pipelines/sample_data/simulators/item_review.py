@@ -221,16 +221,14 @@ def export_files(world: World, data: _Review) -> list[File]:
     insert_inside(rng, rows, Row(broken(date(2023, 2, 13), materials_before=4, materials_after=5),
                                  "materials_after > materials_before"))
     insert_identical_duplicate(rng, rows)
-    columns = [replace(c, merged_header="申请材料数（件）") if c.field.startswith("materials") else
-               replace(c, merged_header="办结时限（工作日）") if c.field.endswith("_days") else c
-               for c in renamed(_COLUMNS, materials_before="梳理前材料数", materials_after="梳理后材料数",
-                                legal_days="法定时限", promised_days="承诺时限")]
+    columns = [replace(c, merged_header="申请材料数（件）") if c.field.startswith("materials") else c
+               for c in renamed(_COLUMNS, materials_before="梳理前材料数", materials_after="梳理后材料数")]
     files.append(File(
         "行政许可事项梳理表（第一批）.xlsx", KIND, datetime(2023, 3, 8, 10, 16, 2), "xlsx", None,
         columns, rows,
         Style(date_forms={"*": (("xl_date", 3), ("xl_serial", 1))}, numeric_cells=True, null_forms=(None,)),
         "xlsx; merged title and 填报单位 rows; two-row header: 申请材料数（件） merged over 梳理前材料数/"
-        "梳理后材料数 and 办结时限（工作日） over 法定时限/承诺时限, the others merged down; counts as "
+        "梳理后材料数, the others merged down; counts as "
         "numbers; dates as date cells or serial numbers; items reviewed late in 2022 too; 合计 row",
         preamble=[f"{county.name}行政许可事项梳理表（第一批）", f"填报单位：{bureau}"],
         footer=["注：材料数、时限以梳理后的办事指南为准。"],
@@ -247,11 +245,11 @@ def export_files(world: World, data: _Review) -> list[File]:
                                  raw_cells={"item_type": "行政审批"}))
     files.append(File(
         "事项梳理3-4月.csv", KIND, datetime(2023, 5, 9, 16, 3, 40), "csv", "gb18030",
-        list(_COLUMNS), rows,
+        renamed(_COLUMNS, legal_days="法定时限", promised_days="承诺时限"), rows,
         Style(date_forms={"*": (("cn", 2), ("slash", 1))}, yes_no=(("是", "否"), ("Y", "N"), ("1", "0")),
               fullwidth_share=0.15, padded_share=0.08),
-        "GB18030 CSV, Excel-padded; 2 title rows; the long headers 原申请材料数/现申请材料数/法定办结时限"
-        "（工作日）/承诺办结时限（工作日）; yes/no as 是/否, Y/N, 1/0; full-width digits; dates 2023年3月6日 "
+        "GB18030 CSV, Excel-padded; 2 title rows; headers 原申请材料数/现申请材料数 and the short "
+        "法定时限/承诺时限; yes/no as 是/否, Y/N, 1/0; full-width digits; dates 2023年3月6日 "
         "and 2023/3/6; 总计 row",
         preamble=[f"{county.name}2023年3-4月行政许可事项梳理情况", export_stamp(datetime(2023, 5, 9, 16, 3, 40))],
         totals_label="总计", totals_fields=("materials_before", "materials_after"), excel_padded=True))
