@@ -83,6 +83,98 @@ def _each(template: str, values: tuple[str, ...], indent: int = 11) -> str:
     return (",\n" + " " * indent).join(template.format(v=v) for v in values)
 
 
+# Item review and investment projects (EXPORTS.md 2.5, 2.6), in their own query:
+# running sums straight from staging; percentages and 亿元 rounded half up by
+# integer division of the exact sums; agency sponsors counted in the month of their
+# first agency project of the year.
+RECOMPUTED_REVIEW_INVEST = """
+WITH
+review AS (
+    SELECT county_code, date_trunc('month', reviewed_on)::DATE AS month, count(*) AS items,
+           sum(materials_before) AS before, sum(materials_after) AS after,
+           sum(legal_days) AS legal, sum(promised_days) AS promised,
+           sum(CASE WHEN immediate THEN 1 ELSE 0 END) AS immediate
+    FROM staging.item_review GROUP BY ALL
+),
+invest AS (
+    SELECT county_code, date_trunc('month', decided_on)::DATE AS month, count(*) AS projects,
+           sum(investment_yuan) AS yuan,
+           sum(CASE WHEN key_project THEN 1 ELSE 0 END) AS key_projects,
+           sum(CASE WHEN tolerance_commitment THEN 1 ELSE 0 END) AS tolerance
+    FROM staging.investment_projects GROUP BY ALL
+),
+first_agency AS (
+    SELECT county_code, min(date_trunc('month', decided_on))::DATE AS month
+    FROM staging.investment_projects WHERE agency_service
+    GROUP BY county_code, sponsor, year(decided_on)
+),
+calendar AS (
+    SELECT domain, county_code,
+           unnest(generate_series(first_month, last_month, INTERVAL 1 MONTH))::DATE AS month
+    FROM (
+        SELECT 'review' AS domain, county_code, min(month) AS first_month, max(month) AS last_month
+        FROM review GROUP BY ALL
+        UNION ALL SELECT 'invest', county_code, min(month), max(month) FROM invest GROUP BY ALL
+    )
+),
+review_counts AS (
+    SELECT c.county_code, last_day(c.month) AS period_end,
+           coalesce(sum(r.items) OVER ytd, 0)::BIGINT AS items,
+           coalesce(sum(r.before) OVER ytd, 0)::BIGINT AS before,
+           coalesce(sum(r.after) OVER ytd, 0)::BIGINT AS after,
+           coalesce(sum(r.legal) OVER ytd, 0)::BIGINT AS legal,
+           coalesce(sum(r.promised) OVER ytd, 0)::BIGINT AS promised,
+           coalesce(sum(r.immediate) OVER ytd, 0)::BIGINT AS immediate
+    FROM calendar c LEFT JOIN review r USING (county_code, month)
+    WHERE c.domain = 'review'
+    WINDOW ytd AS (PARTITION BY c.county_code, year(c.month) ORDER BY c.month)
+),
+review_ytd AS (
+    SELECT county_code, period_end,
+           items::DECIMAL(24, 6) AS review_items,
+           before::DECIMAL(24, 6) AS review_materials_before,
+           after::DECIMAL(24, 6) AS review_materials_after,
+           legal::DECIMAL(24, 6) AS review_legal_days,
+           promised::DECIMAL(24, 6) AS review_promised_days,
+           immediate::DECIMAL(24, 6) AS review_immediate_items,
+           (CASE WHEN before > 0 THEN ((before - after) * 1000 + before // 2) // before END
+            * 0.1)::DECIMAL(24, 6) AS review_materials_cut_pct,
+           (CASE WHEN legal > 0 THEN ((legal - promised) * 1000 + legal // 2) // legal END
+            * 0.1)::DECIMAL(24, 6) AS review_time_cut_pct,
+           (CASE WHEN items > 0 THEN (immediate * 1000 + items // 2) // items END
+            * 0.1)::DECIMAL(24, 6) AS review_immediate_pct
+    FROM review_counts
+),
+invest_ytd AS (
+    SELECT county_code, period_end,
+           projects::DECIMAL(24, 6) AS invest_projects,
+           -- fen, then hundredths of 亿元 (10^8 fen) rounded half up
+           (((fen + 50000000) // 100000000) * 0.01)::DECIMAL(24, 6) AS invest_total_yi,
+           key_projects::DECIMAL(24, 6) AS invest_key_projects,
+           tolerance::DECIMAL(24, 6) AS invest_tolerance_projects,
+           sponsors::DECIMAL(24, 6) AS invest_agency_sponsors
+    FROM (
+        SELECT c.county_code, last_day(c.month) AS period_end,
+               coalesce(sum(i.projects) OVER ytd, 0) AS projects,
+               (coalesce(sum(i.yuan) OVER ytd, 0) * 100)::HUGEINT AS fen,
+               coalesce(sum(i.key_projects) OVER ytd, 0) AS key_projects,
+               coalesce(sum(i.tolerance) OVER ytd, 0) AS tolerance,
+               coalesce(sum(a.sponsors) OVER ytd, 0) AS sponsors
+        FROM calendar c
+        LEFT JOIN invest i USING (county_code, month)
+        LEFT JOIN (SELECT county_code, month, count(*) AS sponsors FROM first_agency GROUP BY ALL) a
+            USING (county_code, month)
+        WHERE c.domain = 'invest'
+        WINDOW ytd AS (PARTITION BY c.county_code, year(c.month) ORDER BY c.month)
+    )
+)
+SELECT county_code, period_end, indicator, value FROM review_ytd
+    UNPIVOT INCLUDE NULLS (value FOR indicator IN (COLUMNS(* EXCLUDE (county_code, period_end))))
+UNION ALL
+SELECT county_code, period_end, indicator, value FROM invest_ytd
+    UNPIVOT INCLUDE NULLS (value FOR indicator IN (COLUMNS(* EXCLUDE (county_code, period_end))))
+"""
+
 RECOMPUTED = f"""
 WITH
 tax AS (
@@ -193,6 +285,8 @@ expected AS (
         UNPIVOT INCLUDE NULLS (value FOR indicator IN (COLUMNS(* EXCLUDE (county_code, period_end))))
     UNION ALL
     UNPIVOT inspection_ytd ON COLUMNS(* EXCLUDE (county_code, period_end)) INTO NAME indicator VALUE value
+    UNION ALL
+    SELECT * FROM ({RECOMPUTED_REVIEW_INVEST})
 )
 SELECT county_code, indicator, period_end, e.value AS recomputed, i.value AS published
 FROM expected e

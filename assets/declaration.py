@@ -260,14 +260,36 @@ class Mart:
         raise KeyError(name)
 
 
-# How an indicator is computed from its facts (marts.indicators), with its Chinese
-# name (shown in the comment of marts.indicator_definitions.method).
-METHODS: Mapping[str, str] = {"sum": "累计", "distinct": "去重计数", "ratio": "比值"}
+def labels_case(column: str, labels: Mapping[str, str]) -> str:
+    """`CASE column WHEN 'value' THEN '标签' … END`: a coded column's Chinese label,
+    for a mart's `generated` (`labels=EXPORT.field(column).labels`), so that SQL
+    never retypes a vocabulary."""
+    def q(v: str) -> str:
+        return "'" + v.replace("'", "''") + "'"
+
+    whens = " ".join(f"WHEN {q(v)} THEN {q(label)}" for v, label in labels.items())
+    return f"CASE {column} {whens} END"
+
+
+# How an indicator is computed (marts.indicators), with its Chinese name (shown in
+# the comment of marts.indicator_definitions.method). A sum adds its facts over the
+# period (rounded half up once summed, to its decimals if it has any); a distinct
+# count counts its members once however many months they appear in; the others
+# divide their numerator by their denominator (both indicators, exact sums) and
+# round half up to their decimals: ratio as is, pct x 100, cut_pct (1 - n / d) x 100.
+METHODS: Mapping[str, str] = {
+    "sum": "累计", "distinct": "去重计数", "ratio": "比值",
+    "pct": "百分比（分子÷分母×100）", "cut_pct": "压缩比例（(1-分子÷分母)×100）",
+}
+DIVIDED = ("ratio", "pct", "cut_pct")  # the methods with a numerator and a denominator
 
 
 @dataclass(frozen=True)
 class Section:
-    """A section of the report (`yingshang report`): a domain's indicators."""
+    """A section of the report (`yingshang report`): a domain's indicators.
+
+    Consecutive sections with one title are parts (one export each) of one
+    heading of the county's summary (项目服务保障: tax relief, then investment)."""
 
     domain: str  # the indicators' domain (marts.indicator_definitions.domain)
     title: str  # Chinese title, as in the county's own summary
@@ -286,15 +308,26 @@ class Indicator:
     unit: str
     method: str  # a key of METHODS
     definition: str  # `English / 中文`
-    numerator: str | None = None  # ratio: the indicators divided
+    numerator: str | None = None  # ratio, pct, cut_pct: the indicators divided
     denominator: str | None = None
-    decimals: int | None = None  # ratio: rounded half up to this many decimals
+    # Rounded half up to this many decimals: required when divided, optional for a
+    # sum (亿元 to 2 decimals, from the exact sum).
+    decimals: int | None = None
+    # False for a numerator or denominator the summary does not print: it is in
+    # marts.indicators, not among its section's figures in the report.
+    reported: bool = True
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
             raise ValueError(f"indicator {self.name}: unknown method {self.method!r}")
-        ratio = self.method == "ratio"
-        if ratio != all(v is not None for v in (self.numerator, self.denominator, self.decimals)):
+        divided = self.method in DIVIDED
+        if divided != (self.numerator is not None and self.denominator is not None) or (
+            self.numerator is None) != (self.denominator is None):
             raise ValueError(
-                f"indicator {self.name}: a ratio, and only a ratio, has numerator, denominator and decimals"
+                f"indicator {self.name}: a {'/'.join(DIVIDED)}, and only that, has a numerator and a denominator"
+            )
+        if (divided and self.decimals is None) or (self.method == "distinct" and self.decimals is not None):
+            raise ValueError(
+                f"indicator {self.name}: decimals are required for a {'/'.join(DIVIDED)}, possible for a sum, "
+                "not for a distinct count"
             )

@@ -18,11 +18,16 @@ from assets.declaration import Indicator, Section
 from assets.exports import EXPORTS
 from assets.exports.permit_reform import MODE_FIELDS
 
-# In the order of the county's own summary.
+# In the order of the county's own summary; consecutive sections with one title are
+# parts (one export each) of one heading.
 SECTIONS: tuple[Section, ...] = (
     Section("permit", "办事便利化", "Ease of doing business: permit reform (证照分离)", chart="permit_modes"),
+    Section("review", "办事便利化", "Ease of doing business: licensing item review (材料精简、时限压缩)",
+            chart="review_by_department"),
     Section("tax", "项目服务保障", "Support for enterprises and projects: tax and fee relief",
             chart="relief_by_levy"),
+    Section("invest", "项目服务保障", "Support for enterprises and projects: investment project approvals",
+            chart="investment_by_month"),
     Section("court", "审判执行", "Trials and enforcement", chart="clearance_ratio"),
     Section("inspection", "监管执法", "Regulation: random inspections (双随机、一公开)",
             chart="inspection_outcomes"),
@@ -73,6 +78,46 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("inspection_entities", "双随机抽查户数", "inspection", "inspections", "户", "sum",
               "(task, entity) rows drawn in the period, in-progress ones included / 期内抽取的检查对象户次"),
     *(_inspection_result(r, label) for r, label in _RESULTS.items()),
+    # 行政许可事项梳理 (item_review): an item counts in the period of its latest review
+    # date. The sums are the percentages' numerators and denominators.
+    Indicator("review_items", "梳理事项数", "review", "item_review", "项", "sum",
+              "items whose latest review date is in the period / 最近一次梳理日期在期内的事项数"),
+    Indicator("review_materials_before", "梳理前申请材料数", "review", "item_review", "件", "sum",
+              "application documents of those items before the review / 期内梳理事项的原申请材料数合计",
+              reported=False),
+    Indicator("review_materials_after", "梳理后申请材料数", "review", "item_review", "件", "sum",
+              "application documents of those items after the review / 期内梳理事项的现申请材料数合计",
+              reported=False),
+    Indicator("review_legal_days", "法定办结时限合计", "review", "item_review", "工作日", "sum",
+              "statutory time limits of those items, summed / 期内梳理事项的法定办结时限合计", reported=False),
+    Indicator("review_promised_days", "承诺办结时限合计", "review", "item_review", "工作日", "sum",
+              "promised time limits of those items, summed / 期内梳理事项的承诺办结时限合计", reported=False),
+    Indicator("review_immediate_items", "即办件事项数", "review", "item_review", "项", "sum",
+              "immediate items among those items / 期内梳理事项中的即办件数", reported=False),
+    Indicator("review_materials_cut_pct", "精简申请材料比例", "review", "item_review", "%", "cut_pct",
+              "(1 - materials after / materials before) x 100 from the exact sums, rounded half up to 1 decimal "
+              "/ (1-梳理后材料数÷梳理前材料数)×100，四舍五入保留1位小数",
+              numerator="review_materials_after", denominator="review_materials_before", decimals=1),
+    Indicator("review_time_cut_pct", "压缩审批时限比例", "review", "item_review", "%", "cut_pct",
+              "(1 - promised days / statutory days) x 100 from the exact sums, rounded half up to 1 decimal "
+              "/ (1-承诺时限合计÷法定时限合计)×100，四舍五入保留1位小数",
+              numerator="review_promised_days", denominator="review_legal_days", decimals=1),
+    Indicator("review_immediate_pct", "即办件占比", "review", "item_review", "%", "pct",
+              "immediate items / items x 100, rounded half up to 1 decimal / 即办件数÷事项数×100，四舍五入保留1位小数",
+              numerator="review_immediate_items", denominator="review_items", decimals=1),
+    # 投资项目审批（核准、备案）办结 (investment_projects): by decision date.
+    Indicator("invest_projects", "投资项目办结数", "invest", "investment_projects", "个", "sum",
+              "projects decided in the period / 办结日期在期内的投资项目数"),
+    Indicator("invest_total_yi", "办结项目总投资", "invest", "investment_projects", "亿元", "sum",
+              "total investment of those projects in 亿元 (yuan / 10^8), rounded half up to 2 decimals from the "
+              "exact sum / 期内办结项目总投资（亿元），由精确合计四舍五入保留2位小数", decimals=2),
+    Indicator("invest_key_projects", "重点项目办结数", "invest", "investment_projects", "个", "sum",
+              "key projects decided in the period / 期内办结的重点项目数"),
+    Indicator("invest_tolerance_projects", "容缺受理＋告知承诺项目数", "invest", "investment_projects", "个", "sum",
+              "projects decided in the period accepted under 容缺受理＋告知承诺 / 期内办结的容缺受理＋告知承诺项目数"),
+    Indicator("invest_agency_sponsors", "全程代办项目单位数", "invest", "investment_projects", "个", "distinct",
+              "distinct sponsors (项目单位 after NFKC and trimming) with at least one project handled by agents "
+              "throughout decided in the period / 期内有全程代办项目办结的项目单位数（去重）"),
 )
 
 
@@ -90,6 +135,8 @@ def _validate() -> None:
             if part is not None and part not in names:
                 raise ValueError(f"indicator {i.name}: {part} is not an indicator")
     for s in SECTIONS:
+        if not any(i.reported for i in INDICATORS if i.domain == s.domain):
+            raise ValueError(f"section {s.domain}: no indicator it reports")
         kinds = {i.kind for i in INDICATORS if i.domain == s.domain}
         if len(kinds) != 1:
             raise ValueError(f"section {s.domain}: its indicators must come from one export, not {kinds}")
@@ -101,7 +148,9 @@ BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
 
 
 def section_indicators(section: Section) -> tuple[Indicator, ...]:
-    return tuple(i for i in INDICATORS if i.domain == section.domain)
+    """The section's figures in the report: its domain's indicators, but those
+    declared `reported=False` (a percentage's numerator or denominator)."""
+    return tuple(i for i in INDICATORS if i.domain == section.domain and i.reported)
 
 
 def section_kind(section: Section) -> str:

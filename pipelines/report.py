@@ -64,7 +64,7 @@ class Figure:
 
 @dataclass
 class Section:
-    title: str
+    title: str  # the summary's heading; consecutive sections with one title are its parts
     en: str
     figures: list[Figure]
     coverage: dict
@@ -169,6 +169,25 @@ def _chart(conn, name: str, county: str, start: date, end: date) -> tuple[str, s
         _stacked(ax, rows)
         ax.set_ylabel("万元")
         caption = "Tax and fee relief by levy and month (万元) 分税费种类月度减免金额"
+    elif name == "review_by_department":
+        # The catalogue as it stands (every item as last reviewed), not only the period's reviews.
+        rows = conn.execute(
+            "SELECT department, sum(materials_before), sum(materials_after) FROM marts.item_review_summary "
+            "WHERE county_code = ? GROUP BY 1 ORDER BY 2 DESC LIMIT 12", [county],
+        ).fetchall()[::-1]
+        labels = [d for d, _, _ in rows]
+        ax.barh(labels, [float(b) for _, b, _ in rows], color="#c9d6df", label="梳理前 before")
+        ax.barh(labels, [float(a) for _, _, a in rows], color="#2e86c1", label="梳理后 after")
+        ax.set_xlabel("件 application documents")
+        caption = "Application documents before and after the review, by department (current catalogue) 各部门申请材料精简情况"
+    elif name == "investment_by_month":
+        rows = conn.execute(
+            "SELECT month, approval_type_zh, sum(investment_yuan) / 100000000 FROM marts.investment_projects_monthly "
+            "WHERE county_code = ? AND month BETWEEN ? AND ? GROUP BY 1, 2 ORDER BY 1, 2", args,
+        ).fetchall()
+        _stacked(ax, rows)
+        ax.set_ylabel("亿元")
+        caption = "Total investment of projects decided, by month and approval type (亿元) 各月办结项目总投资"
     else:
         rows = conn.execute(
             "SELECT result, count(*) FROM staging.inspections WHERE county_code = ? "
@@ -255,7 +274,7 @@ TEMPLATE = """<!doctype html>
 <title>{{ r.period }} 营商环境工作总结数据 / business environment report</title>
 <style>
 body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1000px;color:#222}
-h1{font-size:1.6rem} h2{border-bottom:2px solid #c0392b;padding-bottom:.2rem;margin-top:2.5rem}
+h1{font-size:1.6rem} h2{border-bottom:2px solid #c0392b;padding-bottom:.2rem;margin-top:2.5rem} h3{margin-top:1.5rem}
 table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #ddd;padding:6px 8px;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums;font-weight:600}
 .gap{color:#c0392b;font-weight:400;font-size:.85rem}
@@ -269,8 +288,10 @@ figure svg text{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-
 Year-to-date figures (1 January to the as-of month end). 年初累计数。</p>
 {% if r.quarantined_total %}<p class="warn">{{ r.quarantined_total }} rows across all exports are in quarantine (quarantine.rows) and are not counted in any figure. 共{{ r.quarantined_total }}行数据未通过校验，未计入。</p>{% endif %}
 {% for s in r.sections %}
+{% set n = numbers[loop.index0] %}
+{% if loop.first or s.title != r.sections[loop.index0 - 1].title %}<h2>{{ n }}. {{ s.title }}</h2>{% endif %}
 <section id="{{ loop.index }}">
-<h2>{{ loop.index }}. {{ s.title }} <small>{{ s.en }}</small></h2>
+<h3>{{ s.en }}</h3>
 <p class="meta">Coverage 数据范围: month ends {{ s.coverage.first_month_end or "—" }} – {{ s.coverage.as_of or "—" }};
 {{ s.coverage.files }} files loaded, last ingested {{ s.coverage.last_ingested or "—" }};
 missing months 缺报月份: {{ s.coverage.gaps or "none 无" }}.</p>
@@ -290,7 +311,17 @@ missing months 缺报月份: {{ s.coverage.gaps or "none 无" }}.</p>
 
 def render_html(report: Report) -> str:
     env = Environment(autoescape=True)
-    return env.from_string(TEMPLATE).render(r=report, fmt=_fmt)
+    return env.from_string(TEMPLATE).render(r=report, fmt=_fmt, numbers=_heading_numbers(report))
+
+
+def _heading_numbers(report: Report) -> list[int]:
+    """Each section's number in the summary: parts of one heading share it."""
+    numbers, n, previous = [], 0, None
+    for s in report.sections:
+        n += s.title != previous
+        numbers.append(n)
+        previous = s.title
+    return numbers
 
 
 def render_markdown(report: Report, chart_dir: str) -> str:
@@ -299,9 +330,12 @@ def render_markdown(report: Report, chart_dir: str) -> str:
            "is read from `marts.indicators` by the query shown.", ""]
     if report.quarantined_total:
         out += [f"> {report.quarantined_total} rows are in quarantine (quarantine.rows) and not counted.", ""]
+    numbers = _heading_numbers(report)
     for i, s in enumerate(report.sections, 1):
         cov = s.coverage
-        out += [f"## {i}. {s.title} — {s.en}", "",
+        if i == 1 or s.title != report.sections[i - 2].title:
+            out += [f"## {numbers[i - 1]}. {s.title}", ""]
+        out += [f"### {s.en}", "",
                 f"Coverage: month ends {cov['first_month_end']} – {cov['as_of']}; {cov['files']} files loaded, "
                 f"last ingested {cov['last_ingested']}; missing months: {cov['gaps'] or 'none'}.", ""]
         out += [f"> ⚠ {w}" for w in s.warnings] + ([""] if s.warnings else [])

@@ -225,7 +225,7 @@ def rebuild(settings: Settings, verbose: bool = False) -> Outcome:
 
 def compare_reference(settings: Settings) -> tuple[str, bool]:
     """The county's reference figures (EXPORTS.md section 5) beside the warehouse's."""
-    from pipelines.sample_data.reference import REFERENCE_FIGURES
+    from pipelines.sample_data.reference import REFERENCE_FIGURES, SUMMARY_ROUNDED, as_summarised
 
     lines = [f"{'indicator':<28} {'period_end':<11} {'reference':>12} {'warehouse':>14}  match"]
     all_match = True
@@ -240,9 +240,11 @@ def compare_reference(settings: Settings) -> tuple[str, bool]:
             match = got is not None and got == expected
             all_match &= match
             shown = "missing" if got is None else f"{got.normalize():f}"
-            lines.append(
-                f"{indicator:<28} {period_end:<11} {expected:>12} {shown:>14}  {'✓' if match else '✗'}"
-            )
+            line = f"{indicator:<28} {period_end:<11} {expected:>12} {shown:>14}  {'✓' if match else '✗'}"
+            if indicator in SUMMARY_ROUNDED and got is not None:
+                # The summary printed it rounded (96亿元): say so beside the exact figure.
+                line += f"  (summary: {SUMMARY_ROUNDED[indicator]}, the warehouse's rounded: {as_summarised(indicator, got)})"
+            lines.append(line)
     lines.append(
         "all figures match the county's half-year summary" if all_match
         else "SOME FIGURES DO NOT MATCH the county's half-year summary"

@@ -105,7 +105,9 @@ def test_known_terms_come_from_other_declarations_only(samples):
     by_kind, _ = samples
     d = declare.draft(by_kind["inspections"], "draft_inspections", _others("inspections"))
     names = {c.header: c.name for c in d.columns}
-    assert names["统一社会信用代码"] == "taxpayer_id"  # tax_relief declares it as an alias
+    # investment_projects declares it as a field's own header, which wins over
+    # tax_relief's alias (taxpayer_id)
+    assert names["统一社会信用代码"] == "sponsor_id"
     assert names["抽取日期"] == "chou_qu_ri_qi"  # declared only by the hidden inspections
     assert "entity_id" not in names.values()
 

@@ -84,7 +84,8 @@ def built(tmp_path_factory):
 def test_build_sensor_requests_the_months_ingest_touched(built):
     root, resource, instance, ingest = built
     months = rebuild_months_of_run(instance, ingest.run_id)
-    assert months == (date(2021, 9, 1), date(2023, 6, 1))  # oldest pending case to the last month
+    # oldest pending case to the last month (investment projects decided in early July)
+    assert months == (date(2021, 9, 1), date(2023, 7, 1))
     context = dg.build_run_status_sensor_context(
         sensor_name="build_after_ingest",
         dagster_instance=instance,

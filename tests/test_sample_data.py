@@ -20,6 +20,9 @@ SECTION_5 = {
     "court_ent_received", "court_ent_closed", "court_ent_clearance_ratio",
     "inspection_tasks", "inspection_entities",
     "inspection_no_issue", "inspection_corrected", "inspection_follow_up", "inspection_in_progress",
+    "review_materials_cut_pct", "review_time_cut_pct", "review_immediate_pct",
+    "invest_projects", "invest_total_yi", "invest_key_projects", "invest_tolerance_projects",
+    "invest_agency_sponsors",
 }
 
 
@@ -31,13 +34,15 @@ def written(tmp_path_factory):
 
 
 def test_reference_figures_are_section_5():
-    assert len(sd.REFERENCE_FIGURES) == 19
+    assert len(sd.REFERENCE_FIGURES) == len(SECTION_5)
     assert {name for name, _, _ in sd.REFERENCE_FIGURES} == SECTION_5
     figures = {name: (end, value) for name, end, value in sd.REFERENCE_FIGURES}
     assert figures["tax_relief_wan"] == ("2023-04-30", Decimal("16815"))
     assert figures["permit_cases"] == ("2023-05-31", Decimal("2649"))
     assert figures["court_clearance_ratio"] == ("2023-06-30", Decimal("0.8773"))
     assert figures["inspection_in_progress"] == ("2023-06-30", Decimal("85"))
+    assert figures["review_time_cut_pct"] == ("2023-06-30", Decimal("83.9"))
+    assert figures["invest_agency_sponsors"] == ("2023-06-30", Decimal("32"))
 
 
 def test_credit_code_check_char():
@@ -97,7 +102,9 @@ def test_files_open(written):
 
 def test_expected_counts_add_up():
     counts = sd.expected_ingest_counts()
-    assert len(counts) == 14
+    # Every simulator's files (each kind in two files at least), none named twice.
+    names = [d["name"] for d in sd.describe_sample_exports()]
+    assert len(counts) == len(names) == len(set(names)) >= 2 * len(sd._CANONICAL)
     for name, c in counts.items():
         assert c["rows_read"] == c["rows_loaded"] + c["rows_quarantined"], name
         assert len(c["quarantined_because"]) == c["rows_quarantined"]

@@ -1,9 +1,10 @@
 -- 年初至今指标 / Year-to-date indicators at every month end.
 -- Grain: county_code, indicator, period_end. For each domain and county, one
 -- period per month from the first to the last month with data; period_start is
--- 1 January of that year. Ratios are recomputed from their year-to-date numerator
--- and denominator, never averaged, and rounded half up to their declared
--- decimals with integer arithmetic.
+-- 1 January of that year. Ratios and percentages (ratio, pct, cut_pct) are
+-- recomputed from their year-to-date numerator and denominator, never averaged;
+-- they, and a sum with decimals, are rounded half up to their declared decimals
+-- with integer arithmetic, from the exact sums.
 -- A figure whose period includes a gap of its export (marts.coverage) is
 -- incomplete: complete is false and missing_months names the gaps.
 -- Not partitioned: a year-to-date figure depends on every earlier month of its
@@ -34,10 +35,41 @@ WITH facts AS (
     UNION ALL
     SELECT 'inspection', county_code, date_trunc('month', drawn_on)::DATE, 'inspection_' || result, count(*)
     FROM staging.inspections GROUP BY ALL
+    UNION ALL
+    -- Item review: each item in the month of its latest review (staging holds the last export's).
+    SELECT 'review', county_code, month, indicator, amount FROM (
+        SELECT county_code, date_trunc('month', reviewed_on)::DATE AS month,
+               count(*)::BIGINT AS review_items,
+               sum(materials_before)::BIGINT AS review_materials_before,
+               sum(materials_after)::BIGINT AS review_materials_after,
+               sum(legal_days)::BIGINT AS review_legal_days,
+               sum(promised_days)::BIGINT AS review_promised_days,
+               count(*) FILTER (immediate)::BIGINT AS review_immediate_items
+        FROM staging.item_review GROUP BY ALL
+    ) UNPIVOT (amount FOR indicator IN (review_items, review_materials_before, review_materials_after,
+                                       review_legal_days, review_promised_days, review_immediate_items))
+    UNION ALL
+    SELECT 'invest', county_code, month, indicator, amount FROM (
+        SELECT county_code, month, sum(projects)::BIGINT AS invest_projects,
+               sum(key_projects)::BIGINT AS invest_key_projects,
+               sum(tolerance_projects)::BIGINT AS invest_tolerance_projects
+        FROM marts.investment_projects_monthly GROUP BY ALL
+    ) UNPIVOT (amount FOR indicator IN (invest_projects, invest_key_projects, invest_tolerance_projects))
+    UNION ALL
+    -- 亿元 with every decimal of the yuan (10): rounded only once summed (its decimals).
+    SELECT 'invest', county_code, month, 'invest_total_yi', investment_yuan * 0.00000001::DECIMAL(9, 8)
+    FROM marts.investment_projects_monthly
 ),
-task_months AS (
-    SELECT DISTINCT county_code, task_id, date_trunc('month', drawn_on)::DATE AS month
+-- What a distinct count counts, by the month it falls in: the same member in
+-- several months of a period counts once.
+members AS (
+    SELECT DISTINCT county_code, 'inspection_tasks' AS indicator, task_id AS member,
+           date_trunc('month', drawn_on)::DATE AS month
     FROM staging.inspections
+    UNION ALL
+    -- Sponsor names were normalised (NFKC) and trimmed at ingestion.
+    SELECT DISTINCT county_code, 'invest_agency_sponsors', sponsor, date_trunc('month', decided_on)::DATE
+    FROM staging.investment_projects WHERE agency_service
 ),
 spine AS (
     SELECT domain, county_code,
@@ -53,41 +85,57 @@ periods AS (
     FROM spine
 ),
 sums AS (
+    SELECT county_code, indicator, period_start, period_end,
+           -- each branch cast on its own: a CASE would give both the decimals of the first
+           CASE WHEN decimals IS NULL THEN exact::DECIMAL(24, 6)
+                ELSE (floor(exact * scale + 0.5)::DECIMAL(38, 0) / scale::DECIMAL(38, 0))::DECIMAL(24, 6)
+           END AS value
+    FROM (
+        SELECT p.county_code, d.indicator, d.decimals, p.period_start, p.period_end,
+               coalesce(sum(f.amount), 0) AS exact, (10::HUGEINT ** coalesce(d.decimals, 0))::HUGEINT AS scale
+        FROM periods p
+        JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method = 'sum'
+        LEFT JOIN facts f
+            ON f.county_code = p.county_code AND f.indicator = d.indicator
+            AND f.month BETWEEN p.period_start AND p.month
+        GROUP BY p.county_code, d.indicator, d.decimals, p.period_start, p.period_end
+    )
+),
+distincts AS (
     SELECT p.county_code, d.indicator, p.period_start, p.period_end,
-           coalesce(sum(f.amount), 0)::DECIMAL(24, 6) AS value
+           count(DISTINCT m.member)::DECIMAL(24, 6) AS value
     FROM periods p
-    JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method = 'sum'
-    LEFT JOIN facts f
-        ON f.county_code = p.county_code AND f.indicator = d.indicator
-        AND f.month BETWEEN p.period_start AND p.month
+    JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method = 'distinct'
+    LEFT JOIN members m
+        ON m.county_code = p.county_code AND m.indicator = d.indicator
+        AND m.month BETWEEN p.period_start AND p.month
     GROUP BY ALL
 ),
-distinct_tasks AS (
-    SELECT p.county_code, 'inspection_tasks' AS indicator, p.period_start, p.period_end,
-           count(DISTINCT i.task_id)::DECIMAL(24, 6) AS value
-    FROM periods p
-    LEFT JOIN task_months i
-        ON i.county_code = p.county_code AND i.month BETWEEN p.period_start AND p.month
-    WHERE p.domain = 'inspection'
-    GROUP BY ALL
-),
-ratios AS (
-    SELECT n.county_code, d.indicator, n.period_start, n.period_end,
-           CASE WHEN den.value > 0 THEN
-               ((n.value::HUGEINT * 2 * scale + den.value::HUGEINT) // (2 * den.value::HUGEINT))::DECIMAL(38, 6)
-               / scale::DECIMAL(38, 0)
+-- ratio: numerator / denominator; pct: x 100; cut_pct: (1 - numerator / denominator) x 100.
+-- From the exact year-to-date sums (scaled to integers), rounded half up to decimals.
+divided AS (
+    SELECT county_code, indicator, period_start, period_end,
+           CASE WHEN den > 0 THEN
+               ((num * factor * 2 * scale + den) // (2 * den))::DECIMAL(38, 6) / scale::DECIMAL(38, 0)
            END::DECIMAL(24, 6) AS value
-    FROM (SELECT *, (10::HUGEINT ** decimals)::HUGEINT AS scale FROM marts.indicator_definitions) d
-    JOIN sums n ON n.indicator = d.numerator
-    JOIN sums den
-        ON den.indicator = d.denominator AND den.county_code = n.county_code
-        AND den.period_end = n.period_end
-    WHERE d.method = 'ratio'
+    FROM (
+        SELECT n.county_code, d.indicator, n.period_start, n.period_end,
+               ((CASE d.method WHEN 'cut_pct' THEN den.value - n.value ELSE n.value END) * 1000000)::HUGEINT AS num,
+               (den.value * 1000000)::HUGEINT AS den,
+               CASE d.method WHEN 'ratio' THEN 1 ELSE 100 END::HUGEINT AS factor,
+               (10::HUGEINT ** d.decimals)::HUGEINT AS scale
+        FROM marts.indicator_definitions d
+        JOIN sums n ON n.indicator = d.numerator
+        JOIN sums den
+            ON den.indicator = d.denominator AND den.county_code = n.county_code
+            AND den.period_end = n.period_end
+        WHERE d.method IN ('ratio', 'pct', 'cut_pct')
+    )
 ),
 all_values AS (
     SELECT * FROM sums
-    UNION ALL SELECT * FROM distinct_tasks
-    UNION ALL SELECT * FROM ratios
+    UNION ALL SELECT * FROM distincts
+    UNION ALL SELECT * FROM divided
 ),
 gaps AS (
     SELECT v.county_code, v.indicator, v.period_end,
