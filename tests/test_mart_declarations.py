@@ -309,6 +309,44 @@ def test_a_ratio_is_rounded_to_its_declared_decimals(wh):
     assert wh.one(ratio.replace("?", f"'{date(2023, 1, 31)}'")) == Decimal("0.67")
 
 
+def test_percentages_and_a_rounded_sum_take_their_declared_decimals(wh):
+    """pct, cut_pct and a sum with decimals read them from the definitions, as a
+    ratio does: 2 of 3 items immediate, 7 of 9 documents kept, 12,345.50 yuan."""
+    from tests.test_investment import INVEST_HEADER, project_row
+    from tests.test_item_review import REVIEW_HEADER, review_row
+
+    write_csv(wh.landing / "梳理.csv", [REVIEW_HEADER, review_row("A1", before=3, after=3),
+                                        review_row("A2", before=3, after=2, immediate="是", promised=0),
+                                        review_row("A3", before=3, after=2, immediate="是", promised=0)])
+    write_csv(wh.landing / "项目.csv", [INVEST_HEADER, project_row(1, wan="1.23455")])
+    wh.ingest()
+    by_name = {m.name: m for m in load_models()}
+    for model in load_models():
+        build(wh.conn, model)
+    value = "SELECT value FROM marts.indicators WHERE indicator = '{}' AND period_end = '2023-03-31'"
+    expected = {"review_immediate_pct": ("66.7", "66.667"), "review_materials_cut_pct": ("22.2", "22.222"),
+                "invest_total_yi": ("0.00", "0.000123")}
+    assert {i: wh.one(value.format(i)) for i in expected} == {i: Decimal(a) for i, (a, _) in expected.items()}
+    wh.conn.execute("UPDATE marts.indicator_definitions SET decimals = 3 WHERE method IN ('pct', 'cut_pct')")
+    wh.conn.execute("UPDATE marts.indicator_definitions SET decimals = 6 WHERE indicator = 'invest_total_yi'")
+    build(wh.conn, by_name["indicators"])
+    assert {i: wh.one(value.format(i)) for i in expected} == {i: Decimal(b) for i, (_, b) in expected.items()}
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(method="pct", numerator="a", denominator="b"), "decimals are required"),
+    (dict(method="sum", numerator="a", denominator="b"), "has a numerator and a denominator"),
+    (dict(method="cut_pct", numerator="a", decimals=1), "has a numerator and a denominator"),
+    (dict(method="distinct", decimals=0), "not for a distinct count"),
+    (dict(method="sum_2dp"), "unknown method"),
+])
+def test_an_indicator_declares_what_its_method_needs(args, message):
+    from assets.declaration import Indicator
+
+    with pytest.raises(ValueError, match=message):
+        Indicator("x", "某", "review", "item_review", "%", definition="x / 某", **args)
+
+
 def test_report_sections_and_labels_come_from_the_declarations():
     from assets.indicators import SECTIONS, section_indicators
     from pipelines import report
@@ -318,3 +356,5 @@ def test_report_sections_and_labels_come_from_the_declarations():
     # 19 of the first four exports, 4 of the item review (its five sums are only the
     # percentages' parts) and 5 of the investment projects
     assert sum(len(section_indicators(s)) for s in SECTIONS) == 19 + 4 + 5
+    review = next(s for s in SECTIONS if s.domain == "review")
+    assert "review_materials_before" not in {i.name for i in section_indicators(review)}
