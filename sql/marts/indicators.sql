@@ -3,6 +3,8 @@
 -- period per month from the first to the last month with data; period_start is
 -- 1 January of that year. Ratios are recomputed from their year-to-date numerator
 -- and denominator, never averaged, and rounded half up with integer arithmetic.
+-- Medians are taken over the items (cases) of the whole period, never from
+-- monthly medians. A definition's `decimals` rounds its value half up.
 -- A figure whose period includes a gap of its export (marts.coverage) is
 -- incomplete: complete is false and missing_months names the gaps.
 -- Not partitioned: a year-to-date figure depends on every earlier month of its
@@ -34,6 +36,22 @@ WITH facts AS (
     UNION ALL
     SELECT 'inspection', county_code, date_trunc('month', drawn_on)::DATE, 'inspection_' || result, count(*)
     FROM staging.inspections GROUP BY ALL
+    -- real estate
+    UNION ALL
+    SELECT 'realestate', county_code, month, 'realestate_completed', completed FROM marts.realestate_monthly
+    UNION ALL
+    SELECT 'realestate', county_code, month, 'realestate_fee_waived_wan', fee_waived_yuan * 0.0001::DECIMAL(5, 4)
+    FROM marts.realestate_monthly
+    UNION ALL
+    SELECT 'realestate', county_code, month, 'realestate_within_2_working_days', within_2_working_days
+    FROM marts.realestate_monthly
+),
+-- One value per item (a case) for the indicators taken over the items of a period
+-- (method median): domain, county_code, month, indicator, value.
+items AS (
+    SELECT 'realestate' AS domain, county_code, month, 'realestate_median_working_days' AS indicator,
+           working_days AS value
+    FROM marts.realestate_cases
 ),
 task_months AS (
     SELECT DISTINCT county_code, task_id, date_trunc('month', drawn_on)::DATE AS month
@@ -84,10 +102,37 @@ ratios AS (
         AND den.period_end = n.period_end
     WHERE d.method = 'ratio'
 ),
-all_values AS (
+-- quantile_disc takes the lower middle value for an even count.
+medians AS (
+    SELECT p.county_code, d.indicator, p.period_start, p.period_end,
+           quantile_disc(i.value, 0.5)::DECIMAL(24, 6) AS value
+    FROM periods p
+    JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method = 'median'
+    LEFT JOIN items i
+        ON i.county_code = p.county_code AND i.indicator = d.indicator
+        AND i.month BETWEEN p.period_start AND p.month
+    GROUP BY ALL
+),
+unrounded AS (
     SELECT * FROM sums
     UNION ALL SELECT * FROM distinct_tasks
     UNION ALL SELECT * FROM ratios
+    UNION ALL SELECT * FROM medians
+),
+-- A definition with `decimals` is rounded from its exact value: DECIMAL round is
+-- exact and rounds half away from zero (half up: these values are never negative);
+-- its precision must be a constant, hence one branch per number of decimals.
+all_values AS (
+    SELECT v.county_code, v.indicator, v.period_start, v.period_end,
+           CASE d.decimals
+               WHEN 0 THEN round(v.value, 0) WHEN 1 THEN round(v.value, 1)
+               WHEN 2 THEN round(v.value, 2) WHEN 3 THEN round(v.value, 3)
+               WHEN 4 THEN round(v.value, 4)
+               ELSE CASE WHEN d.decimals IS NULL THEN v.value
+                         ELSE error('indicator ' || v.indicator || ': decimals must be 0 to 4') END
+           END::DECIMAL(24, 6) AS value
+    FROM unrounded v
+    JOIN marts.indicator_definitions d USING (indicator)
 ),
 gaps AS (
     SELECT v.county_code, v.indicator, v.period_end,
