@@ -42,19 +42,18 @@ SELECT * FROM (VALUES
     ('inspection_in_progress',    '检查中户数',             'inspection', 'inspections',   '户',   'sum',      NULL, NULL,
      'rows drawn in the period still in progress / 当前仍在检查中的户次')
 ) AS t(indicator, indicator_zh, domain, kind, unit, method, numerator, denominator, definition)
--- Real estate (不动产登记). UNION BY NAME: the rows above have no `decimals` (NULL:
--- not rounded), the ones below round half up to that many decimals.
-UNION ALL BY NAME
+-- 不动产登记 (realestate): by completion date.
+UNION ALL
 SELECT * FROM (VALUES
-    ('realestate_completed',             '不动产登记办结件数',         'realestate', 'realestate', '件',     'sum',    NULL, NULL, NULL,
+    ('realestate_completed',             '不动产登记办结件数',         'realestate', 'realestate', '件',     'sum',    NULL, NULL,
      'cases completed in the period / 办结日期在期内的不动产登记件数'),
-    ('realestate_fee_waived_wan',        '免收不动产登记费',           'realestate', 'realestate', '万元',   'sum',    NULL, NULL, 2,
+    ('realestate_fee_waived_wan',        '免收不动产登记费',           'realestate', 'realestate', '万元',   'sum_2dp', NULL, NULL,
      'registration fees waived of the cases completed in the period, in 万元, rounded half up to 2 decimals from the exact sum / 期内办结件免收登记费合计（万元），四舍五入保留2位小数'),
-    ('realestate_median_working_days',   '不动产登记办理用时中位数',   'realestate', 'realestate', '工作日', 'median', NULL, NULL, NULL,
+    ('realestate_median_working_days',   '不动产登记办理用时中位数',   'realestate', 'realestate', '工作日', 'median', NULL, NULL,
      'median working days of the cases completed in the period (the lower middle value for an even count); working days follow the State Council calendar with its make-up days (marts.calendar) / 期内办结件办理用时（工作日）中位数，偶数件取较小的中间值'),
-    ('realestate_within_2_working_days', '2个工作日内办结件数',        'realestate', 'realestate', '件',     'sum',    NULL, NULL, NULL,
+    ('realestate_within_2_working_days', '2个工作日内办结件数',        'realestate', 'realestate', '件',     'sum',    NULL, NULL,
      'cases completed in the period that took at most 2 working days / 期内办结且用时不超过2个工作日的件数')
-) AS t(indicator, indicator_zh, domain, kind, unit, method, numerator, denominator, decimals, definition);
+) AS t(indicator, indicator_zh, domain, kind, unit, method, numerator, denominator, definition);
 
 COMMENT ON TABLE marts.indicator_definitions IS '指标定义 / definitions of the indicators in marts.indicators';
 COMMENT ON COLUMN marts.indicator_definitions.indicator IS '指标代码 / indicator code';
@@ -62,8 +61,7 @@ COMMENT ON COLUMN marts.indicator_definitions.indicator_zh IS '指标名称 / in
 COMMENT ON COLUMN marts.indicator_definitions.domain IS '领域：tax, permit, court, inspection, realestate / domain';
 COMMENT ON COLUMN marts.indicator_definitions.kind IS '数据来源导出（其缺报月份见 marts.coverage） / the export it is computed from, whose gaps are in marts.coverage';
 COMMENT ON COLUMN marts.indicator_definitions.unit IS '单位 / unit';
-COMMENT ON COLUMN marts.indicator_definitions.method IS '计算方法：sum 累计, distinct 去重计数, ratio 比值, median 中位数（偶数个取较小的中间值） / how it is computed';
+COMMENT ON COLUMN marts.indicator_definitions.method IS '计算方法：sum 累计, sum_2dp 累计后四舍五入保留2位小数, distinct 去重计数, ratio 比值, median 中位数（偶数个取较小的中间值） / how it is computed';
 COMMENT ON COLUMN marts.indicator_definitions.numerator IS '比值的分子指标 / numerator indicator of a ratio';
 COMMENT ON COLUMN marts.indicator_definitions.denominator IS '比值的分母指标 / denominator indicator of a ratio';
-COMMENT ON COLUMN marts.indicator_definitions.decimals IS '保留小数位数（四舍五入，由精确合计计算）；空为不取整 / decimals the value is rounded half up to, from the exact sum; null when not rounded';
 COMMENT ON COLUMN marts.indicator_definitions.definition IS '口径说明 / definition';

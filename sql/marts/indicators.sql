@@ -4,7 +4,7 @@
 -- 1 January of that year. Ratios are recomputed from their year-to-date numerator
 -- and denominator, never averaged, and rounded half up with integer arithmetic.
 -- Medians are taken over the items (cases) of the whole period, never from
--- monthly medians. A definition's `decimals` rounds its value half up.
+-- monthly medians. A rounded sum (sum_2dp) is rounded half up from the exact sum.
 -- A figure whose period includes a gap of its export (marts.coverage) is
 -- incomplete: complete is false and missing_months names the gaps.
 -- Not partitioned: a year-to-date figure depends on every earlier month of its
@@ -72,13 +72,16 @@ periods AS (
 ),
 sums AS (
     SELECT p.county_code, d.indicator, p.period_start, p.period_end,
-           coalesce(sum(f.amount), 0)::DECIMAL(24, 6) AS value
+           CASE WHEN d.method = 'sum_2dp'
+                THEN floor(coalesce(sum(f.amount), 0) * 100 + 0.5) * 0.01::DECIMAL(3, 2)
+                ELSE coalesce(sum(f.amount), 0)
+           END::DECIMAL(24, 6) AS value
     FROM periods p
-    JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method = 'sum'
+    JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method IN ('sum', 'sum_2dp')
     LEFT JOIN facts f
         ON f.county_code = p.county_code AND f.indicator = d.indicator
         AND f.month BETWEEN p.period_start AND p.month
-    GROUP BY ALL
+    GROUP BY p.county_code, d.indicator, d.method, p.period_start, p.period_end
 ),
 distinct_tasks AS (
     SELECT p.county_code, 'inspection_tasks' AS indicator, p.period_start, p.period_end,
@@ -113,26 +116,11 @@ medians AS (
         AND i.month BETWEEN p.period_start AND p.month
     GROUP BY ALL
 ),
-unrounded AS (
+all_values AS (
     SELECT * FROM sums
     UNION ALL SELECT * FROM distinct_tasks
     UNION ALL SELECT * FROM ratios
     UNION ALL SELECT * FROM medians
-),
--- A definition with `decimals` is rounded from its exact value: DECIMAL round is
--- exact and rounds half away from zero (half up: these values are never negative);
--- its precision must be a constant, hence one branch per number of decimals.
-all_values AS (
-    SELECT v.county_code, v.indicator, v.period_start, v.period_end,
-           CASE d.decimals
-               WHEN 0 THEN round(v.value, 0) WHEN 1 THEN round(v.value, 1)
-               WHEN 2 THEN round(v.value, 2) WHEN 3 THEN round(v.value, 3)
-               WHEN 4 THEN round(v.value, 4)
-               ELSE CASE WHEN d.decimals IS NULL THEN v.value
-                         ELSE error('indicator ' || v.indicator || ': decimals must be 0 to 4') END
-           END::DECIMAL(24, 6) AS value
-    FROM unrounded v
-    JOIN marts.indicator_definitions d USING (indicator)
 ),
 gaps AS (
     SELECT v.county_code, v.indicator, v.period_end,
