@@ -72,10 +72,12 @@ periods AS (
 ),
 sums AS (
     SELECT p.county_code, d.indicator, p.period_start, p.period_end,
+           -- each branch cast on its own: a CASE of DECIMAL(38, 6) and DECIMAL(38, 2)
+           -- is DECIMAL(38, 2), which would round every plain sum to 2 decimals
            CASE WHEN d.method = 'sum_2dp'
-                THEN floor(coalesce(sum(f.amount), 0) * 100 + 0.5) * 0.01::DECIMAL(3, 2)
-                ELSE coalesce(sum(f.amount), 0)
-           END::DECIMAL(24, 6) AS value
+                THEN (floor(coalesce(sum(f.amount), 0) * 100 + 0.5) * 0.01::DECIMAL(3, 2))::DECIMAL(24, 6)
+                ELSE coalesce(sum(f.amount), 0)::DECIMAL(24, 6)
+           END AS value
     FROM periods p
     JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method IN ('sum', 'sum_2dp')
     LEFT JOIN facts f
