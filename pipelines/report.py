@@ -48,6 +48,14 @@ SECTIONS = [
                        "inspection_corrected", "inspection_follow_up", "inspection_in_progress"],
         "chart": "inspection_outcomes",
     },
+    # 亮点: the summary's highlights, real-estate registration (不动产登记).
+    {
+        "title": "亮点", "en": "Highlights: real-estate registration (不动产登记)",
+        "domain": "realestate", "kind": "realestate",
+        "indicators": ["realestate_completed", "realestate_fee_waived_wan",
+                       "realestate_median_working_days", "realestate_within_2_working_days"],
+        "chart": "realestate_working_days",
+    },
 ]
 
 
@@ -193,6 +201,15 @@ def _chart(conn, name: str, county: str, start: date, end: date) -> tuple[str, s
         _stacked(ax, rows)
         ax.set_ylabel("万元")
         caption = "Tax and fee relief by levy and month (万元) 分税费种类月度减免金额"
+    elif name == "realestate_working_days":
+        rows = conn.execute(
+            "SELECT least(working_days, 10), count(*) FROM marts.realestate_cases "
+            "WHERE county_code = ? AND completed_on BETWEEN ? AND ? GROUP BY 1 ORDER BY 1", args,
+        ).fetchall()
+        ax.bar([f"{d}" if d < 10 else "10+" for d, _ in rows], [n for _, n in rows], color="#8e6bb0")
+        ax.set_xlabel("工作日 working days (State Council calendar, make-up days included)")
+        ax.set_ylabel("件 cases")
+        caption = "Real-estate cases completed in the period by working days taken 不动产登记办结件办理用时分布"
     else:
         rows = conn.execute(
             "SELECT result, count(*) FROM staging.inspections WHERE county_code = ? "
