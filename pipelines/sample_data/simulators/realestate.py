@@ -24,7 +24,6 @@ from pipelines.sample_data.files import (
     export_stamp,
     insert_identical_duplicate,
     insert_inside,
-    renamed,
 )
 from pipelines.sample_data.firms import person
 from pipelines.sample_data.world import World
@@ -241,6 +240,7 @@ def export_files(world: World, cases: list[dict]) -> list[File]:
         case = _new_case(rng, accepted, firms)
         case["case_id"] = f"{accepted:%Y%m%d}{next(broken):04d}"
         case["x_unit"] = f"{county.code}001001GB00001F00010001"
+        case["county_code"] = county.code
         case.update(changes)
         return case
 
@@ -287,7 +287,8 @@ def export_files(world: World, cases: list[dict]) -> list[File]:
         totals_label="合计", totals_fields=("fee_waived_yuan",)))
 
     # R2: the second quarter's cases in their final state, GB18030 CSV in 万元.
-    rows = [_row(rng, {**c}, ("", "-", "/", "无")) for c in sorted(q2, key=lambda c: c["case_id"])]
+    rows = [_row(rng, {**c, "county_code": county.code}, ("", "-", "/", "无"))
+            for c in sorted(q2, key=lambda c: c["case_id"])]
     bad = broken_case(date(2023, 5, 9))
     insert_inside(rng, rows, Row(bad, "fee_waived_yuan: must be >= 0", raw_cells={"fee_waived_yuan": "-0.008"}))
     bad = broken_case(date(2023, 4, 18))
@@ -301,12 +302,11 @@ def export_files(world: World, cases: list[dict]) -> list[File]:
                                  "case_id: same key twice in the file with different values"))
     files.append(File(
         "不动产登记办件_202304-202306.csv", KIND, datetime(2023, 7, 3, 16, 20, 41), "csv", "gb18030",
-        [*renamed(_COLUMNS[:6], case_id="受理编号"),
-         Col("免收登记费（万元）", "fee_waived_yuan", "money", yuan_per_unit=10000)],
+        [*_COLUMNS[:6], Col("免收登记费（万元）", "fee_waived_yuan", "money", yuan_per_unit=10000), COUNTY_COLUMN],
         rows,
         Style(date_forms={"*": (("iso", 4), ("slash", 2), ("cn", 1)), "completed_on": (("iso_time", 2), ("iso", 1))},
               null_forms=("", "-", "/", "无"), fullwidth_share=0.05, padded_share=0.05),
-        "GB18030 CSV, Excel-padded; 3 title rows; header 受理编号; 免收登记费（万元） (550元 is 0.055); "
+        "GB18030 CSV, Excel-padded; 3 title rows; 免收登记费（万元） (550元 is 0.055); 行政区划代码 column; "
         "full-width digits; dates 2023-04-03, 2023/4/3, 2023年4月3日 and date-times; pending cases with "
         "an empty 办结日期; empty fees as ''/-/无 (= 0); 合计 row in 万元; footer",
         preamble=[f"{county.name}不动产登记办件统计（2023年4月至6月）", f"填报单位：{centre}",
@@ -320,11 +320,10 @@ def export_files(world: World, cases: list[dict]) -> list[File]:
     rows = [_row(rng, dict(c), ("", "NULL")) for c in sorted(changed, key=lambda c: c["case_id"])]
     files.append(File(
         "realestate_cases_update_20230704.csv", KIND, datetime(2023, 7, 4, 9, 3, 12), "csv", "utf-8-sig",
-        english([COUNTY_COLUMN, *_COLUMNS]),
-        [Row({**r.values, "county_code": county.code}, r.broken_rule, r.raw_cells) for r in rows],
-        Style(date_forms={"*": (("compact", 1), ("dot", 1))}, null_forms=("", "NULL"), english_values=True),
-        "UTF-8 CSV with BOM; canonical English headers and values (transfer, organisation, …); "
-        "county_code column; a re-export of R1's cases that were completed after 31 March, or whose "
+        english(_COLUMNS), rows,
+        Style(date_forms={"*": (("compact", 1), ("dot", 1))}, null_forms=("", "NULL")),
+        "UTF-8 CSV with BOM; canonical English headers (case_id, fee_waived_yuan, …) over the Chinese "
+        "values; a re-export of R1's cases that were completed after 31 March, or whose "
         "fee waiver was entered late (later file wins); dates 20230405 and 2023.4.5",
     ))
     return files
