@@ -9,6 +9,7 @@ import os
 from datetime import date, timedelta
 from decimal import Decimal
 
+import chinese_calendar
 import duckdb
 import polars as pl
 import pytest
@@ -81,6 +82,10 @@ def test_marts_calendar_agrees_with_the_notice_typed_in_the_sample_data(wh):
     assert all(days[d] == sim.is_working_day(d) for d in days)
     assert wh.rows("SELECT day_type, holiday FROM marts.calendar WHERE day = '2023-06-25'") == [
         ("makeup_working_day", "Dragon Boat Festival")]
+    # Every day of every year the package knows is what the package says it is.
+    package = {d: chinese_calendar.is_workday(d) for (d,) in wh.rows("SELECT day FROM marts.calendar")}
+    assert dict(wh.rows("SELECT day, is_working_day FROM marts.calendar")) == package
+    assert min(package).year == workdays.known_years()[0] and max(package) == date(workdays.known_years()[1], 12, 31)
     # Working-day numbers: the difference is the working days after a up to b.
     n = dict(wh.rows("SELECT day, working_day_number FROM marts.calendar WHERE year(day) = 2023"))
     assert n[date(2023, 1, 28)] - n[date(2023, 1, 20)] == 1
