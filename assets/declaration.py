@@ -73,6 +73,10 @@ class Field:
     pattern: str | None = None  # codes: a regex the whole cleaned value must match
     personal: bool = False  # names natural persons: only a count of them is kept
     unit: str | None = None  # unit of the stored value, for documentation
+    # The value an empty cell (or an absent optional column) stands for, e.g. 0 for
+    # money nobody waived, False for a yes/no left blank. Only an empty cell takes
+    # it: a cell that does not parse is still a row error.
+    default: object = None
 
     def __post_init__(self) -> None:
         if self.type not in DUCKDB_TYPES:
@@ -81,6 +85,15 @@ class Field:
             raise ValueError(f"field {self.name}: an enum needs a vocabulary")
         if self.column not in ("required", "optional", "ignored"):
             raise ValueError(f"field {self.name}: column must be required, optional or ignored")
+        if self.default is not None and (self.required or self.personal):
+            raise ValueError(f"field {self.name}: a default is for optional, non-personal values")
+
+    @property
+    def default_expr(self) -> pl.Expr | None:
+        """The parsed column with the default put into its empty cells."""
+        if self.default is None:
+            return None
+        return pl.col(self.stored_name).fill_null(pl.lit(self.default, self.polars_type))
 
     @property
     def stored_name(self) -> str:
@@ -173,6 +186,12 @@ class Export:
             raise ValueError(f"export {self.kind}: declares no key")
         if self.monthly and not self.month_fields:
             raise ValueError(f"export {self.kind}: a monthly export needs a month field")
+        # Field defaults are the first derivations (parse errors are taken before
+        # any derivation, so a cell that did not parse is not defaulted away).
+        defaults = {f.name: f.default_expr for f in self.fields if f.default is not None}
+        if defaults.keys() & self.derived.keys():
+            raise ValueError(f"export {self.kind}: a field has both a default and a derivation")
+        object.__setattr__(self, "derived", {**defaults, **self.derived})
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
@@ -261,8 +280,13 @@ class Mart:
 
 
 # How an indicator is computed from its facts (marts.indicators), with its Chinese
-# name (shown in the comment of marts.indicator_definitions.method).
-METHODS: Mapping[str, str] = {"sum": "累计", "distinct": "去重计数", "ratio": "比值"}
+# name (shown in the comment of marts.indicator_definitions.method). A median is
+# taken over the items (one value each, e.g. a case's working days) of the whole
+# period, never from monthly medians: the lower middle value for an even count.
+METHODS: Mapping[str, str] = {
+    "sum": "累计", "distinct": "去重计数", "ratio": "比值",
+    "median": "中位数（偶数个取较小的中间值）",
+}
 
 
 @dataclass(frozen=True)
@@ -288,7 +312,9 @@ class Indicator:
     definition: str  # `English / 中文`
     numerator: str | None = None  # ratio: the indicators divided
     denominator: str | None = None
-    decimals: int | None = None  # ratio: rounded half up to this many decimals
+    # Rounded half up to this many decimals: required for a ratio, optional for a sum
+    # (万元 to 2 decimals, from the exact sum).
+    decimals: int | None = None
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:

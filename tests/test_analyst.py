@@ -9,7 +9,7 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.query import Result, neutralise, run_query, to_csv, write_xlsx
-from pipelines.report import build_report, parse_period, write_report
+from pipelines.report import SECTIONS, build_report, parse_period, write_report
 from tests.browser import ARTIFACTS, browser_page
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "sql" / "examples").glob("*.sql"))
@@ -108,7 +108,9 @@ def test_periods():
 def test_report_numbers_equal_the_indicators(warehouse):
     report = build_report(warehouse, "2023-H1", "610528")
     figures = report.figures()
-    assert len(figures) == 19
+    assert len(figures) == sum(len(spec["indicators"]) for spec in SECTIONS)
+    assert figures["realestate_fee_waived_wan"].value == Decimal("63.55")
+    assert [s.title for s in report.sections][-1] == "亮点"
     with duckdb.connect(str(warehouse), read_only=True) as c:
         for f in figures.values():
             expected = c.execute(
@@ -129,8 +131,8 @@ def test_report_renders_in_chromium_with_charts(warehouse, tmp_path):
     with browser_page(1200, 900) as page:
         page.goto(html_path.as_uri())
         charts = page.locator("figure.chart svg")
-        assert charts.count() == 4
-        for i in range(4):
+        assert charts.count() == len(SECTIONS)
+        for i in range(len(SECTIONS)):
             box = charts.nth(i).bounding_box()
             assert box["width"] > 300 and box["height"] > 150
             shot = ARTIFACTS / f"report_chart_{i + 1}.png"

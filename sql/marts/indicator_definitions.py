@@ -20,7 +20,7 @@ MART = Mart(
         Column("numerator", "比值的分子指标", "numerator indicator of a ratio"),
         Column("denominator", "比值的分母指标", "denominator indicator of a ratio"),
         Column("definition", "口径说明", "definition"),
-        Column("decimals", "比值保留小数位数（四舍五入）", "decimals a ratio is rounded (half up) to"),
+        Column("decimals", "比值或累计保留小数位数（四舍五入）", "decimals a ratio or sum is rounded (half up) to"),
     ),
     generated={"indicator_definitions": definitions_sql()},
 )

@@ -34,6 +34,15 @@ WITH facts AS (
     UNION ALL
     SELECT 'inspection', county_code, date_trunc('month', drawn_on)::DATE, 'inspection_' || result, count(*)
     FROM staging.inspections GROUP BY ALL
+    -- real estate
+    UNION ALL
+    SELECT 'realestate', county_code, month, 'realestate_completed', completed FROM marts.realestate_monthly
+    UNION ALL
+    SELECT 'realestate', county_code, month, 'realestate_fee_waived_wan', fee_waived_yuan * 0.0001::DECIMAL(5, 4)
+    FROM marts.realestate_monthly
+    UNION ALL
+    SELECT 'realestate', county_code, month, 'realestate_within_2_working_days', within_2_working_days
+    FROM marts.realestate_monthly
 ),
 task_months AS (
     SELECT DISTINCT county_code, task_id, date_trunc('month', drawn_on)::DATE AS month
@@ -53,14 +62,21 @@ periods AS (
     FROM spine
 ),
 sums AS (
-    SELECT p.county_code, d.indicator, p.period_start, p.period_end,
-           coalesce(sum(f.amount), 0)::DECIMAL(24, 6) AS value
-    FROM periods p
-    JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method = 'sum'
-    LEFT JOIN facts f
-        ON f.county_code = p.county_code AND f.indicator = d.indicator
-        AND f.month BETWEEN p.period_start AND p.month
-    GROUP BY ALL
+    SELECT county_code, indicator, period_start, period_end,
+           -- each branch cast on its own: a CASE would give both the decimals of the first
+           CASE WHEN decimals IS NULL THEN exact::DECIMAL(24, 6)
+                ELSE (floor(exact * scale + 0.5)::DECIMAL(38, 0) / scale::DECIMAL(38, 0))::DECIMAL(24, 6)
+           END AS value
+    FROM (
+        SELECT p.county_code, d.indicator, d.decimals, p.period_start, p.period_end,
+               coalesce(sum(f.amount), 0) AS exact, (10::HUGEINT ** coalesce(d.decimals, 0))::HUGEINT AS scale
+        FROM periods p
+        JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method = 'sum'
+        LEFT JOIN facts f
+            ON f.county_code = p.county_code AND f.indicator = d.indicator
+            AND f.month BETWEEN p.period_start AND p.month
+        GROUP BY p.county_code, d.indicator, d.decimals, p.period_start, p.period_end
+    )
 ),
 distinct_tasks AS (
     SELECT p.county_code, 'inspection_tasks' AS indicator, p.period_start, p.period_end,
@@ -84,10 +100,30 @@ ratios AS (
         AND den.period_end = n.period_end
     WHERE d.method = 'ratio'
 ),
+-- One value per item (a case) for the indicators taken over the items of a period
+-- (method median): domain, county_code, month, indicator, value.
+items AS (
+    SELECT 'realestate' AS domain, county_code, month, 'realestate_median_working_days' AS indicator,
+           working_days AS value
+    FROM marts.realestate_cases
+),
+-- Medians are taken over the items (cases) of the whole period, never from
+-- monthly medians; quantile_disc takes the lower middle value for an even count.
+medians AS (
+    SELECT p.county_code, d.indicator, p.period_start, p.period_end,
+           quantile_disc(i.value, 0.5)::DECIMAL(24, 6) AS value
+    FROM periods p
+    JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method = 'median'
+    LEFT JOIN items i
+        ON i.county_code = p.county_code AND i.indicator = d.indicator
+        AND i.month BETWEEN p.period_start AND p.month
+    GROUP BY ALL
+),
 all_values AS (
     SELECT * FROM sums
     UNION ALL SELECT * FROM distinct_tasks
     UNION ALL SELECT * FROM ratios
+    UNION ALL SELECT * FROM medians
 ),
 gaps AS (
     SELECT v.county_code, v.indicator, v.period_end,
