@@ -7,9 +7,10 @@ import duckdb
 import openpyxl
 import pytest
 
+from assets.indicators import SECTIONS, section_indicators
 from pipelines.cli import main
 from pipelines.query import Result, neutralise, run_query, to_csv, write_xlsx
-from pipelines.report import SECTIONS, build_report, parse_period, write_report
+from pipelines.report import build_report, parse_period, write_report
 from tests.browser import ARTIFACTS, browser_page
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "sql" / "examples").glob("*.sql"))
@@ -108,7 +109,7 @@ def test_periods():
 def test_report_numbers_equal_the_indicators(warehouse):
     report = build_report(warehouse, "2023-H1", "610528")
     figures = report.figures()
-    assert len(figures) == sum(len(spec["indicators"]) for spec in SECTIONS)
+    assert len(figures) == sum(len(section_indicators(s)) for s in SECTIONS)
     assert figures["realestate_fee_waived_wan"].value == Decimal("63.55")
     assert [s.title for s in report.sections][-1] == "亮点"
     with duckdb.connect(str(warehouse), read_only=True) as c:

@@ -21,7 +21,7 @@ from pipelines.cli import main
 from pipelines.sample_data import REFERENCE_FIGURES
 from pipelines.sample_data import _build as build_sample
 from pipelines.sample_data.simulators import realestate as sim
-from tests.conftest import COUNTY, write_csv
+from tests.conftest import COUNTY, TAX_HEADER, tax_row, write_csv
 
 HEADER = ["业务编号", "登记类型", "申请人类型", "申请人", "受理日期", "办结日期", "免收登记费（元）"]
 
@@ -190,6 +190,18 @@ def test_fees_are_rounded_half_up_from_the_exact_sum(wh):
     wh.ingest()
     build_all(wh.conn)
     assert value(wh.conn, "realestate_fee_waived_wan", "2023-02-28") == Decimal("0.01")
+    assert checks.indicators_recomputed(wh.conn).passed
+
+
+def test_a_sum_without_decimals_keeps_every_decimal_beside_a_rounded_one(wh):
+    # One CASE over both kinds of sum would give every sum the 2 decimals of the
+    # fee's branch: 123 yuan of relief is 0.0123万元, not 0.01.
+    write_csv(wh.landing / "不动产.csv", [HEADER, case("D1", "2023-02-06", "2023-02-07", "45")])
+    write_csv(wh.landing / "减免.csv", [TAX_HEADER, tax_row("V1", "123.00", 减免日期="2023-02-10")])
+    wh.ingest()
+    build_all(wh.conn)
+    assert value(wh.conn, "realestate_fee_waived_wan", "2023-02-28") == Decimal("0.00")
+    assert value(wh.conn, "tax_relief_wan", "2023-02-28") == Decimal("0.0123")
     assert checks.indicators_recomputed(wh.conn).passed
 
 
