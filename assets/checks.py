@@ -70,6 +70,64 @@ def coverage_gaps(conn: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
     )
 
 
+# Real estate, from staging and the calendar, other SQL than the marts': a case's
+# working days counted day by day over the calendar (the marts subtract running
+# numbers), the median as the smallest value whose running count reaches half the
+# cases (the marts use quantile_disc), the fee in whole fen rounded by integer
+# division (the marts round the summed 万元 with floor).
+REALESTATE_RECOMPUTED = """
+WITH cases AS (
+    SELECT r.county_code, date_trunc('month', r.completed_on)::DATE AS month, r.fee_waived_yuan,
+           (SELECT count(*) FROM marts.calendar k
+            WHERE k.is_working_day AND k.day > r.accepted_on AND k.day <= r.completed_on) AS working_days
+    FROM staging.realestate r
+    WHERE r.completed_on IS NOT NULL
+),
+months AS (
+    SELECT county_code, unnest(generate_series(min(month), max(month), INTERVAL 1 MONTH))::DATE AS month
+    FROM cases GROUP BY county_code
+),
+in_period AS (
+    SELECT m.county_code, last_day(m.month) AS period_end, c.fee_waived_yuan, c.working_days
+    FROM months m
+    JOIN cases c
+        ON c.county_code = m.county_code AND year(c.month) = year(m.month) AND c.month <= m.month
+),
+totals AS (
+    SELECT m.county_code, last_day(m.month) AS period_end,
+           count(p.working_days) AS completed,
+           coalesce(sum((p.fee_waived_yuan * 100)::HUGEINT), 0) AS fee_fen,
+           count(*) FILTER (p.working_days <= 2) AS within_2
+    FROM months m
+    LEFT JOIN in_period p ON p.county_code = m.county_code AND p.period_end = last_day(m.month)
+    GROUP BY ALL
+),
+spread AS (
+    SELECT county_code, period_end, working_days, count(*) AS n FROM in_period GROUP BY ALL
+),
+running AS (
+    SELECT county_code, period_end, working_days,
+           sum(n) OVER (PARTITION BY county_code, period_end ORDER BY working_days) AS reached,
+           sum(n) OVER (PARTITION BY county_code, period_end) AS cases
+    FROM spread
+),
+medians AS (
+    SELECT county_code, period_end, min(working_days) AS median
+    FROM running WHERE reached * 2 >= cases GROUP BY ALL
+),
+realestate_ytd AS (
+    SELECT t.county_code, t.period_end,
+           t.completed::DECIMAL(24, 6) AS realestate_completed,
+           (((t.fee_fen + 5000) // 10000) * 0.01)::DECIMAL(24, 6) AS realestate_fee_waived_wan,
+           m.median::DECIMAL(24, 6) AS realestate_median_working_days,
+           t.within_2::DECIMAL(24, 6) AS realestate_within_2_working_days
+    FROM totals t
+    LEFT JOIN medians m USING (county_code, period_end)
+)
+SELECT county_code, period_end, indicator, value FROM realestate_ytd
+    UNPIVOT INCLUDE NULLS (value FOR indicator IN (COLUMNS(* EXCLUDE (county_code, period_end))))
+"""
+
 # Every indicator recomputed from staging, other SQL than the marts': monthly
 # aggregates straight from the staged rows, year-to-date running sums over a month
 # calendar, ratios rounded half up by integer division, distinct tasks counted in
@@ -287,6 +345,8 @@ expected AS (
     UNPIVOT inspection_ytd ON COLUMNS(* EXCLUDE (county_code, period_end)) INTO NAME indicator VALUE value
     UNION ALL
     SELECT * FROM ({RECOMPUTED_REVIEW_INVEST})
+    UNION ALL
+    SELECT * FROM ({REALESTATE_RECOMPUTED})
 )
 SELECT county_code, indicator, period_end, e.value AS recomputed, i.value AS published
 FROM expected e

@@ -73,6 +73,10 @@ class Field:
     pattern: str | None = None  # codes: a regex the whole cleaned value must match
     personal: bool = False  # names natural persons: only a count of them is kept
     unit: str | None = None  # unit of the stored value, for documentation
+    # The value an empty cell (or an absent optional column) stands for, e.g. 0 for
+    # money nobody waived, False for a yes/no left blank. Only an empty cell takes
+    # it: a cell that does not parse is still a row error.
+    default: object = None
 
     def __post_init__(self) -> None:
         if self.type not in DUCKDB_TYPES:
@@ -81,6 +85,15 @@ class Field:
             raise ValueError(f"field {self.name}: an enum needs a vocabulary")
         if self.column not in ("required", "optional", "ignored"):
             raise ValueError(f"field {self.name}: column must be required, optional or ignored")
+        if self.default is not None and (self.required or self.personal):
+            raise ValueError(f"field {self.name}: a default is for optional, non-personal values")
+
+    @property
+    def default_expr(self) -> pl.Expr | None:
+        """The parsed column with the default put into its empty cells."""
+        if self.default is None:
+            return None
+        return pl.col(self.stored_name).fill_null(pl.lit(self.default, self.polars_type))
 
     @property
     def stored_name(self) -> str:
@@ -173,6 +186,12 @@ class Export:
             raise ValueError(f"export {self.kind}: declares no key")
         if self.monthly and not self.month_fields:
             raise ValueError(f"export {self.kind}: a monthly export needs a month field")
+        # Field defaults are the first derivations (parse errors are taken before
+        # any derivation, so a cell that did not parse is not defaulted away).
+        defaults = {f.name: f.default_expr for f in self.fields if f.default is not None}
+        if defaults.keys() & self.derived.keys():
+            raise ValueError(f"export {self.kind}: a field has both a default and a derivation")
+        object.__setattr__(self, "derived", {**defaults, **self.derived})
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
@@ -277,9 +296,12 @@ def labels_case(column: str, labels: Mapping[str, str]) -> str:
 # count counts its members once however many months they appear in; the others
 # divide their numerator by their denominator (both indicators, exact sums) and
 # round half up to their decimals: ratio as is, pct x 100, cut_pct (1 - n / d) x 100.
+# A median is taken over the items (one value each, e.g. a case's working days) of
+# the whole period, never from monthly medians: the lower middle value for an even count.
 METHODS: Mapping[str, str] = {
     "sum": "累计", "distinct": "去重计数", "ratio": "比值",
     "pct": "百分比（分子÷分母×100）", "cut_pct": "压缩比例（(1-分子÷分母)×100）",
+    "median": "中位数（偶数个取较小的中间值）",
 }
 DIVIDED = ("ratio", "pct", "cut_pct")  # the methods with a numerator and a denominator
 

@@ -75,6 +75,9 @@ def _staging_sources() -> dict[tuple[str, str], str]:
             text = f"{export.title_zh}: " + " / ".join(headers)
             if f.personal:
                 text += " (count of persons named; names are not stored)"
+            if f.default is not None:
+                shown = {True: "yes", False: "no"}.get(f.default, f.default) if isinstance(f.default, bool) else f.default
+                text += f" (empty = {shown})"
             sources[(export.kind, f.stored_name)] = text
     return sources
 

@@ -31,6 +31,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("court", "审判执行", "Trials and enforcement", chart="clearance_ratio"),
     Section("inspection", "监管执法", "Regulation: random inspections (双随机、一公开)",
             chart="inspection_outcomes"),
+    # 亮点: the summary's highlights, real-estate registration (不动产登记).
+    Section("realestate", "亮点", "Highlights: real-estate registration (不动产登记)",
+            chart="realestate_working_days"),
 )
 
 _RESULTS = EXPORTS["inspections"].field("result").labels  # canonical -> Chinese label
@@ -118,6 +121,20 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("invest_agency_sponsors", "全程代办项目单位数", "invest", "investment_projects", "个", "distinct",
               "distinct sponsors (项目单位 after NFKC and trimming) with at least one project handled by agents "
               "throughout decided in the period / 期内有全程代办项目办结的项目单位数（去重）"),
+    # 不动产登记 (realestate): by completion date; working days follow the State
+    # Council calendar with its make-up days (marts.calendar).
+    Indicator("realestate_completed", "不动产登记办结件数", "realestate", "realestate", "件", "sum",
+              "cases completed in the period / 办结日期在期内的不动产登记件数"),
+    Indicator("realestate_fee_waived_wan", "免收不动产登记费", "realestate", "realestate", "万元", "sum",
+              "registration fees waived of the cases completed in the period, in 万元, rounded half up to 2 "
+              "decimals from the exact sum / 期内办结件免收登记费合计（万元），四舍五入保留2位小数", decimals=2),
+    Indicator("realestate_median_working_days", "不动产登记办理用时中位数", "realestate", "realestate", "工作日",
+              "median",
+              "median working days of the cases completed in the period (the lower middle value for an even "
+              "count); working days follow the State Council calendar with its make-up days (marts.calendar) "
+              "/ 期内办结件办理用时（工作日）中位数，偶数件取较小的中间值"),
+    Indicator("realestate_within_2_working_days", "2个工作日内办结件数", "realestate", "realestate", "件", "sum",
+              "cases completed in the period that took at most 2 working days / 期内办结且用时不超过2个工作日的件数"),
 )
 
 

@@ -68,8 +68,16 @@ def export_rows() -> str:
     return "\n    UNION ALL\n    ".join(selects)
 
 
-# Relations generated from the export declarations, by the name a model uses.
-GENERATED = {"export_rows": export_rows}
+def statutory_days() -> str:
+    """The State Council's holidays and make-up working days, from the calendar package."""
+    from assets.workdays import statutory_days_sql
+
+    return statutory_days_sql()
+
+
+# Relations generated from the export declarations (or, for statutory_days, the
+# holiday calendar package), by the name a model uses.
+GENERATED = {"export_rows": export_rows, "statutory_days": statutory_days}
 
 
 def expand(sql: str, source: str = "model", own: dict[str, str] | None = None) -> str:

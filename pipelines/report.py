@@ -188,6 +188,15 @@ def _chart(conn, name: str, county: str, start: date, end: date) -> tuple[str, s
         _stacked(ax, rows)
         ax.set_ylabel("亿元")
         caption = "Total investment of projects decided, by month and approval type (亿元) 各月办结项目总投资"
+    elif name == "realestate_working_days":
+        rows = conn.execute(
+            "SELECT least(working_days, 10), count(*) FROM marts.realestate_cases "
+            "WHERE county_code = ? AND completed_on BETWEEN ? AND ? GROUP BY 1 ORDER BY 1", args,
+        ).fetchall()
+        ax.bar([f"{d}" if d < 10 else "10+" for d, _ in rows], [n for _, n in rows], color="#8e6bb0")
+        ax.set_xlabel("工作日 working days (State Council calendar, make-up days included)")
+        ax.set_ylabel("件 cases")
+        caption = "Real-estate cases completed in the period by working days taken 不动产登记办结件办理用时分布"
     else:
         rows = conn.execute(
             "SELECT result, count(*) FROM staging.inspections WHERE county_code = ? "

@@ -110,6 +110,8 @@ def test_report_numbers_equal_the_indicators(warehouse):
     report = build_report(warehouse, "2023-H1", "610528")
     figures = report.figures()
     assert {name for name, _, _ in REFERENCE_FIGURES} <= set(figures)  # every summary figure is reported
+    assert figures["realestate_fee_waived_wan"].value == Decimal("63.55")
+    assert [s.title for s in report.sections][-1] == "亮点"
     with duckdb.connect(str(warehouse), read_only=True) as c:
         for f in figures.values():
             expected = c.execute(

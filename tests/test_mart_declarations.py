@@ -46,6 +46,10 @@ VOCABULARIES = {
     "inspection result": (_RESULTS, "assets/exports/inspections.py"),
     "item type": (_ITEM_TYPES, "assets/exports/item_review.py"),
     "approval type": (_APPROVAL_TYPES, "assets/exports/investment_projects.py"),
+    "registration type": (Counter(EXPORTS["realestate"].field("registration_type").vocabulary.values()),
+                          "assets/exports/realestate.py"),
+    "applicant type": (Counter(EXPORTS["realestate"].field("applicant_type").vocabulary.values()),
+                       "assets/exports/realestate.py"),
 }
 # A field that merely ends in a value (tolerance_commitment, a field of the
 # investment projects) is a name, not the value spelled again.
@@ -352,9 +356,10 @@ def test_report_sections_and_labels_come_from_the_declarations():
     from pipelines import report
 
     assert EXPORTS["inspections"].field("result").labels == report.RESULT_LABELS
-    assert [s.domain for s in SECTIONS] == ["permit", "review", "tax", "invest", "court", "inspection"]
+    assert [s.domain for s in SECTIONS] == [
+        "permit", "review", "tax", "invest", "court", "inspection", "realestate"]
     # 19 of the first four exports, 4 of the item review (its five sums are only the
-    # percentages' parts) and 5 of the investment projects
-    assert sum(len(section_indicators(s)) for s in SECTIONS) == 19 + 4 + 5
+    # percentages' parts), 5 of the investment projects, 4 of real-estate registration (亮点, last)
+    assert sum(len(section_indicators(s)) for s in SECTIONS) == 19 + 4 + 5 + 4
     review = next(s for s in SECTIONS if s.domain == "review")
     assert "review_materials_before" not in {i.name for i in section_indicators(review)}

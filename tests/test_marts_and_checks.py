@@ -59,7 +59,9 @@ def test_golden_figures_of_the_half_year_summary(demo, capsys):
                 [indicator, period_end],
             ).fetchone()
             assert got is not None and got[0] == expected, (indicator, got, expected)
-    assert {name for name, _, _ in REFERENCE_FIGURES} >= {"tax_relief_wan", "review_time_cut_pct", "invest_agency_sponsors"}
+    assert {name for name, _, _ in REFERENCE_FIGURES} >= {
+        "tax_relief_wan", "review_time_cut_pct", "invest_agency_sponsors",
+        "court_clearance_ratio", "realestate_fee_waived_wan", "realestate_median_working_days"}
 
 
 def test_demo_prints_the_comparison(tmp_path, capsys):
@@ -77,6 +79,7 @@ def test_indicators_cover_every_month_end_of_each_domain(conn):
     defined = {i for (i,) in conn.execute("SELECT indicator FROM marts.indicator_definitions").fetchall()}
     assert set(rows) == defined and rows["tax_relief_wan"] == 6 and rows["court_received"] == 6
     assert rows["invest_agency_sponsors"] == 6 and rows["review_immediate_pct"] == 6
+    assert rows["realestate_median_working_days"] == 6
     start = conn.execute("SELECT DISTINCT period_start FROM marts.indicators WHERE period_end = '2023-03-31'").fetchall()
     assert start == [(__import__("datetime").date(2023, 1, 1),)]
 
@@ -204,7 +207,7 @@ def test_coverage_is_generated_for_every_export_from_its_declaration():
     assert {t for s, t in coverage.deps if s == "staging"} == set(EXPORTS)
     for kind, export in EXPORTS.items():
         assert f"'{kind}' AS kind, {str(export.monthly).upper()} AS monthly" in coverage.query
-    assert {k for k, e in EXPORTS.items() if e.monthly} == {"tax_relief", "permit_reform", "court_cases"}
+    assert {k for k, e in EXPORTS.items() if e.monthly} == {"tax_relief", "permit_reform", "court_cases", "realestate"}
 
 
 def test_an_export_that_is_not_monthly_has_no_gaps(wh):

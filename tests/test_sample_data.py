@@ -23,6 +23,8 @@ SECTION_5 = {
     "review_materials_cut_pct", "review_time_cut_pct", "review_immediate_pct",
     "invest_projects", "invest_total_yi", "invest_key_projects", "invest_tolerance_projects",
     "invest_agency_sponsors",
+    # 不动产登记 (2.7)
+    "realestate_fee_waived_wan", "realestate_median_working_days",
 }
 
 
@@ -100,11 +102,12 @@ def test_files_open(written):
     assert encodings == {"utf-8", "utf-8-sig", "gb18030"}
 
 
-def test_expected_counts_add_up():
+def test_expected_counts_add_up(written):
     counts = sd.expected_ingest_counts()
     # Every simulator's files (each kind in two files at least), none named twice.
     names = [d["name"] for d in sd.describe_sample_exports()]
     assert len(counts) == len(names) == len(set(names)) >= 2 * len(sd._CANONICAL)
+    assert list(counts) == [p.name for p in written[0]]  # one entry per file written, in order
     for name, c in counts.items():
         assert c["rows_read"] == c["rows_loaded"] + c["rows_quarantined"], name
         assert len(c["quarantined_because"]) == c["rows_quarantined"]

@@ -59,6 +59,15 @@ WITH facts AS (
     -- 亿元 with every decimal of the yuan (10): rounded only once summed (its decimals).
     SELECT 'invest', county_code, month, 'invest_total_yi', investment_yuan * 0.00000001::DECIMAL(9, 8)
     FROM marts.investment_projects_monthly
+    -- real estate
+    UNION ALL
+    SELECT 'realestate', county_code, month, 'realestate_completed', completed FROM marts.realestate_monthly
+    UNION ALL
+    SELECT 'realestate', county_code, month, 'realestate_fee_waived_wan', fee_waived_yuan * 0.0001::DECIMAL(5, 4)
+    FROM marts.realestate_monthly
+    UNION ALL
+    SELECT 'realestate', county_code, month, 'realestate_within_2_working_days', within_2_working_days
+    FROM marts.realestate_monthly
 ),
 -- What a distinct count counts, by the month it falls in: the same member in
 -- several months of a period counts once.
@@ -132,10 +141,30 @@ divided AS (
         WHERE d.method IN ('ratio', 'pct', 'cut_pct')
     )
 ),
+-- One value per item (a case) for the indicators taken over the items of a period
+-- (method median): domain, county_code, month, indicator, value.
+items AS (
+    SELECT 'realestate' AS domain, county_code, month, 'realestate_median_working_days' AS indicator,
+           working_days AS value
+    FROM marts.realestate_cases
+),
+-- Medians are taken over the items (cases) of the whole period, never from
+-- monthly medians; quantile_disc takes the lower middle value for an even count.
+medians AS (
+    SELECT p.county_code, d.indicator, p.period_start, p.period_end,
+           quantile_disc(i.value, 0.5)::DECIMAL(24, 6) AS value
+    FROM periods p
+    JOIN marts.indicator_definitions d ON d.domain = p.domain AND d.method = 'median'
+    LEFT JOIN items i
+        ON i.county_code = p.county_code AND i.indicator = d.indicator
+        AND i.month BETWEEN p.period_start AND p.month
+    GROUP BY ALL
+),
 all_values AS (
     SELECT * FROM sums
     UNION ALL SELECT * FROM distincts
     UNION ALL SELECT * FROM divided
+    UNION ALL SELECT * FROM medians
 ),
 gaps AS (
     SELECT v.county_code, v.indicator, v.period_end,
