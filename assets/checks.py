@@ -37,6 +37,7 @@ from assets.exports.permit_reform import MODES
 from assets.landing import INGEST_LOG
 from assets.marts import mart_key
 from assets.resources import WarehouseResource
+from assets.state import gaps
 
 log = logging.getLogger("yingshang.checks")
 
@@ -49,15 +50,6 @@ REVISION_THRESHOLD = 0.05
 
 def _rows(conn: duckdb.DuckDBPyConnection, sql: str, limit: int = 20) -> list[tuple]:
     return conn.execute(f"SELECT * FROM ({sql}) LIMIT {limit}").fetchall()
-
-
-def gaps(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    """One line per county and export with gaps in marts.coverage, naming every one."""
-    rows = conn.execute(
-        "SELECT county_code, kind, string_agg(strftime(month, '%Y-%m'), ', ' ORDER BY month) "
-        "FROM marts.coverage WHERE gap GROUP BY ALL ORDER BY ALL"
-    ).fetchall()
-    return [f"{county} {kind}: no rows for {months}" for county, kind, months in rows]
 
 
 def coverage_gaps(conn: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:

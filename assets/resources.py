@@ -9,11 +9,9 @@ makes every writer, Dagster run or command line, wait its turn.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +21,7 @@ import duckdb
 
 from assets.ingest.warehouse import ensure_tables
 from assets.settings import Settings
+from assets.state import published_ingest_id, writer_lock
 
 log = logging.getLogger("yingshang")
 
@@ -64,11 +63,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def published_ingest_id(self) -> int | None:
         """The last ingest the published file holds; None when nothing is published."""
-        path = self.settings.warehouse
-        if not path.exists():
-            return None
-        with duckdb.connect(str(path), read_only=True) as conn:
-            return conn.execute("SELECT coalesce(max(ingest_id), 0) FROM meta.ingest_log").fetchone()[0]
+        return published_ingest_id(self.settings.warehouse)
 
     def publish(self) -> Path:
         """Atomically replace the analysts' file with the current build, written in
@@ -122,26 +117,3 @@ def copy_for_analysts(build: Path, target: Path) -> None:
 
 def _literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
-
-
-@contextmanager
-def writer_lock(path: Path) -> Iterator[None]:
-    """Exclusive across processes; released by the kernel if the holder dies."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as f:
-        started, told = time.monotonic(), False
-        while True:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not told and time.monotonic() - started > 1:
-                    log.info("another run is writing the warehouse; waiting for it to finish")
-                    told = True
-                time.sleep(0.05)
-        if told:
-            log.info("waited %.0f s for the other run", time.monotonic() - started)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)

@@ -8,18 +8,19 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dagster as dg
 import duckdb
 
-from assets import partitions
-from assets.checks import gaps
-from assets.ingest.files import rebuild_from_archive
-from assets.ingest.warehouse import months_to_rebuild
-from assets.landing import INGEST_LOG, REBUILD_MONTHS
-from assets.resources import WarehouseResource, writer_lock
 from assets.settings import SettingMissing, Settings
-from pipelines.query import display_width
+from assets.state import gaps, nothing_new, writer_lock
+
+# Dagster, polars, pandera and GX are imported where a run needs them, not here: a
+# run with nothing new answers without them (assets.state).
+if TYPE_CHECKING:
+    import dagster as dg
+
+    from assets.resources import WarehouseResource
 
 log = logging.getLogger("yingshang")
 
@@ -76,6 +77,8 @@ def _num(v) -> str:
 
 def _pad(text: str, width: int) -> str:
     """Clip and pad to `width` terminal columns."""
+    from pipelines.query import display_width
+
     out = ""
     for c in text:
         if display_width(out + c) > width - (1 if display_width(text) > width else 0):
@@ -86,6 +89,8 @@ def _pad(text: str, width: int) -> str:
 
 
 def _resource(settings: Settings) -> WarehouseResource:
+    from assets.resources import WarehouseResource
+
     return WarehouseResource(
         landing=str(settings.landing),
         warehouse=str(settings.warehouse),
@@ -109,6 +114,8 @@ def _instance() -> dg.DagsterInstance:
     """The Dagster instance of DAGSTER_HOME when set, so that runs started here are in
     the UI's run history beside the sensor's; otherwise one in-memory instance for
     every run of this process."""
+    import dagster as dg
+
     if os.environ.get("DAGSTER_HOME"):
         return dg.DagsterInstance.get()
     return dg.DagsterInstance.ephemeral()
@@ -117,6 +124,9 @@ def _instance() -> dg.DagsterInstance:
 def materialize(
     settings: Settings, selection, months: tuple[date, date] | None = None, verbose: bool = False
 ) -> dg.ExecuteInProcessResult:
+    import dagster as dg
+
+    from assets import partitions
     from pipelines.definitions import all_assets, all_checks
 
     tags = partitions.range_tags(months) if months else {}
@@ -177,6 +187,9 @@ def build_and_publish(settings: Settings, months: tuple[date, date] | None, verb
 
 
 def _rebuild_months(result: dg.ExecuteInProcessResult) -> tuple[date, date] | None:
+    from assets import partitions
+    from assets.landing import INGEST_LOG, REBUILD_MONTHS
+
     for event in result.get_asset_materialization_events():
         if event.asset_key == INGEST_LOG:
             return partitions.decode(event.materialization.metadata[REBUILD_MONTHS].value)
@@ -193,13 +206,22 @@ def _required(settings: Settings, *checks) -> None:
 
 
 def run(settings: Settings, verbose: bool = False) -> Outcome:
+    _required(settings, Settings.require_landing, Settings.require_county)
+    log.info("landing folder: %s", settings.landing)
+    # The run a county meets most: every landed file already in the ledger as it is,
+    # everything ingested published. It does what the full run would (nothing) and
+    # prints what it would, without starting Dagster.
+    unchanged = nothing_new(settings.landing, settings.build, settings.warehouse)
+    if unchanged is not None:
+        for n, path in enumerate(unchanged, 1):
+            log.info("[%d/%d] %s", n, len(unchanged), path.name)  # as ingestion's progress
+        return Outcome([], settings.warehouse)
+
     from pipelines.definitions import INGEST
 
-    _required(settings, Settings.require_landing, Settings.require_county)
     # Report every file the published warehouse did not have yet, including any
     # that a run which died before publishing had ingested.
     before = _resource(settings).published_ingest_id()
-    log.info("landing folder: %s", settings.landing)
     months = _rebuild_months(materialize(settings, INGEST, verbose=verbose))
     files = _files_since(settings, before or 0)
     # Publish whenever what analysts see changed: new months of data, or new rows
@@ -212,6 +234,9 @@ def run(settings: Settings, verbose: bool = False) -> Outcome:
 
 def rebuild(settings: Settings, verbose: bool = False) -> Outcome:
     """A new build from the archive alone, then the marts, checks and publish."""
+    from assets.ingest.files import rebuild_from_archive
+    from assets.ingest.warehouse import months_to_rebuild
+
     _required(settings, Settings.require_county)
     settings.build.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock(settings.build.parent / "writer.lock"):

@@ -26,6 +26,7 @@ from assets.ingest.rows import classify, parse_rows, quarantined, read_again
 from assets.ingest.totals import Totals, mismatches
 from assets.ingest.validate import validate
 from assets.ingest.warehouse import FileResult
+from assets.state import landed_files
 
 log = logging.getLogger("yingshang.ingest")
 
@@ -42,15 +43,6 @@ class _Rejected(Exception):
 DATA_FAULTS = (_Rejected, Unreadable, NotRecognised)
 
 Progress = Callable[[str], None] | None
-
-
-def landed_files(landing: Path) -> list[Path]:
-    """Files in the landing folder in ingestion order: modification time, then name.
-    Hidden files and Office lock files (`~$…`) are not exports."""
-    if not landing.is_dir():
-        return []
-    files = [p for p in landing.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))]
-    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
 
 def ingest_folder(

@@ -1,0 +1,70 @@
+"""A run with nothing new answers from the ledger without starting Dagster, and
+says exactly what the full run would; anything new or changed takes the full run."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from pipelines.cli import main
+from tests.conftest import COUNTY, COURT_HEADER, court_row, write_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _args(landing: Path, wh: Path) -> list[str]:
+    return ["run", "--landing", str(landing), "--warehouse", str(wh), "--county", COUNTY]
+
+
+def _run_in_subprocess(landing: Path, wh: Path) -> tuple[str, set[str]]:
+    """`yingshang run` in a fresh interpreter: its stdout, and which heavy libraries it imported."""
+    code = (
+        "import sys; from pipelines.cli import main; rc = main(sys.argv[1:]); "
+        "heavy = [m for m in ('dagster', 'polars', 'pandera', 'great_expectations') if m in sys.modules]; "
+        "print('IMPORTED', ','.join(heavy)); sys.exit(rc)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *_args(landing, wh)], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True,
+    )
+    out, _, imported = done.stdout.rpartition("IMPORTED")
+    return out, {m for m in imported.strip().split(",") if m}
+
+
+def test_nothing_new_needs_no_dagster_and_reports_as_before(tmp_path, capsys):
+    landing, wh = tmp_path / "landing", tmp_path / "w.duckdb"
+    landing.mkdir()
+    write_csv(landing / "a.csv", [COURT_HEADER, court_row(1)])
+    assert main(_args(landing, wh)) == 0
+    out, imported = _run_in_subprocess(landing, wh)
+    assert imported == set()
+    assert out.splitlines()[0] == "no new files in the landing folder"
+    assert out.splitlines()[-1] == f"published: {wh}"
+
+
+def test_a_changed_file_is_never_skipped(tmp_path, capsys):
+    landing, wh = tmp_path / "landing", tmp_path / "w.duckdb"
+    landing.mkdir()
+    write_csv(landing / "a.csv", [COURT_HEADER, court_row(1)])
+    assert main(_args(landing, wh)) == 0
+    # Same name, new content and a new modification time: the full run takes it.
+    write_csv(landing / "a.csv", [COURT_HEADER, court_row(1), court_row(2)])
+    out, imported = _run_in_subprocess(landing, wh)
+    assert "dagster" in imported
+    assert "a.csv" in out and "no new files" not in out
+    with duckdb.connect(str(wh), read_only=True) as c:
+        assert c.execute("SELECT sum(received) FROM marts.court_cases_monthly").fetchone()[0] == 2
+
+
+def test_a_touched_file_with_the_same_content_is_still_nothing_new(tmp_path, capsys):
+    landing, wh = tmp_path / "landing", tmp_path / "w.duckdb"
+    landing.mkdir()
+    write_csv(landing / "a.csv", [COURT_HEADER, court_row(1)])
+    assert main(_args(landing, wh)) == 0
+    stat = (landing / "a.csv").stat()
+    os.utime(landing / "a.csv", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    out, imported = _run_in_subprocess(landing, wh)  # hashed by the full run: same content
+    assert "dagster" in imported
+    assert out.splitlines()[0] == "no new files in the landing folder"
