@@ -29,6 +29,11 @@ def landed_files(landing: Path) -> list[Path]:
     return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
 
+def progress_line(n: int, total: int, name: str) -> str:
+    """What a run prints as it takes the n-th of the landing folder's files."""
+    return f"[{n}/{total}] {name}"
+
+
 @contextmanager
 def writer_lock(path: Path) -> Iterator[None]:
     """Exclusive across processes; released by the kernel if the holder dies."""

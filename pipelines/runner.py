@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from assets.settings import SettingMissing, Settings
-from assets.state import gaps, nothing_new, writer_lock
+from assets.state import gaps, nothing_new, progress_line, writer_lock
 
 # Dagster, polars, pandera and GX are imported where a run needs them, not here: a
 # run with nothing new answers without them (assets.state).
@@ -214,7 +214,7 @@ def run(settings: Settings, verbose: bool = False) -> Outcome:
     unchanged = nothing_new(settings.landing, settings.build, settings.warehouse)
     if unchanged is not None:
         for n, path in enumerate(unchanged, 1):
-            log.info("[%d/%d] %s", n, len(unchanged), path.name)  # as ingestion's progress
+            log.info(progress_line(n, len(unchanged), path.name))
         return Outcome([], settings.warehouse)
 
     from pipelines.definitions import INGEST

@@ -7,9 +7,9 @@ import json
 import dagster as dg
 
 from assets import partitions
-from assets.ingest.files import landed_files
 from assets.landing import INGEST_LOG, REBUILD_MONTHS
 from assets.resources import WarehouseResource
+from assets.state import landed_files
 
 
 def _sha256(path) -> str:

@@ -26,7 +26,7 @@ from assets.ingest.rows import classify, parse_rows, quarantined, read_again
 from assets.ingest.totals import Totals, mismatches
 from assets.ingest.validate import validate
 from assets.ingest.warehouse import FileResult
-from assets.state import landed_files
+from assets.state import landed_files, progress_line
 
 log = logging.getLogger("yingshang.ingest")
 
@@ -73,7 +73,7 @@ def _each(conn, progress: Progress, files: list[tuple[str, Callable[[], FileResu
     results = []
     for n, (name, ingest) in enumerate(files, 1):
         if progress:
-            progress(f"[{n}/{len(files)}] {name}")
+            progress(progress_line(n, len(files), name))
         if (result := ingest()) is not None:
             results.append(result)
     return results
