@@ -125,12 +125,16 @@ def _period_value(conn, county: str, f: Figure, start: date) -> None:
     year to date at the month end before the period; a ratio or percentage from
     those differences of its numerator and denominator, rounded half up to its
     decimals. A distinct count or a median is not a difference of year-to-date
-    figures: none is given."""
+    figures, and a sum stored rounded (亿元 to 2 decimals) would be a difference of
+    rounded parts: none is given."""
     d = BY_NAME[f.indicator]
     if f.period_end is None:
         return
     if d.method in ("distinct", "median"):
         f.period_note = "not a difference of year-to-date figures: see the year to date 不可由累计数相减得出"
+        return
+    if d.numerator is None and d.decimals is not None:
+        f.period_note = "year-to-date figures are rounded: their difference is not the exact period sum 累计数已取舍，不相减"
         return
     before = _month_end_before(start)
     parts = [d.name] if d.numerator is None else [d.numerator, d.denominator]

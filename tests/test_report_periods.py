@@ -183,6 +183,9 @@ def test_a_month_and_a_quarter_stand_beside_the_year_to_date(demo_warehouse):
     assert figures["tax_relief_wan"].period_value == tax_may / 10000
     # A distinct count is not a difference of year-to-date figures: none is invented.
     assert figures["inspection_tasks"].period_value is None and figures["inspection_tasks"].period_note
+    # Nor a difference of rounded parts (95.87亿元 less 88.99亿元 need not be the month's exact sum).
+    assert figures["invest_total_yi"].period_value is None and "rounded" in figures["invest_total_yi"].period_note
+    assert figures["invest_projects"].period_value is not None
     for f in figures.values():  # the printed query gives the period's inputs
         if f.period_sql:
             with duckdb.connect(str(demo_warehouse), read_only=True) as c:
