@@ -461,8 +461,8 @@ missing months 缺报月份: {{ s.coverage.gaps or "none 无" }}.</p>
 <details><summary>query</summary><pre>{{ f.sql }}{% if f.period_sql %}
 
 {{ f.period_sql }}{% endif %}</pre></details></td>
-<td>{{ f.period_end or "—" }}</td>{% if r.shows_period %}<td class="num period">{{ fmt(f.period_value, f.unit) }}{% if f.period_note %}<br><span class="gap">{{ f.period_note }}</span>{% endif %}</td>{% endif %}<td class="num">{{ fmt(f.value, f.unit) }}{% if not f.complete %}
-<br><span class="gap">⚠ incomplete: no data for {{ f.missing_months }} 不完整，缺{{ f.missing_months }}</span>{% endif %}</td><td>{{ f.unit }}</td>{% if r.targets_file %}<td class="num target">{{ fmt(f.target, f.unit) if f.target is not none else "—" }}</td><td class="status {{ 'met' if f.status and f.status.startswith(('达标', '序时进度达标')) else 'unmet' }}">{{ f.status or "—" }}</td>{% endif %}</tr>
+<td style="white-space:nowrap">{{ f.period_end or "—" }}</td>{% if r.shows_period %}<td class="num period">{{ fmt(f.period_value, f.unit) }}{% if f.period_note %}<br><span class="gap">{{ f.period_note }}</span>{% endif %}</td>{% endif %}<td class="num">{{ fmt(f.value, f.unit) }}{% if not f.complete %}
+<br><span class="gap">⚠ incomplete: no data for {{ f.missing_months }} 不完整，缺{{ f.missing_months }}</span>{% endif %}</td><td>{{ f.unit }}</td>{% if r.targets_file %}<td class="num target">{{ fmt(f.target, f.unit) if f.target is not none else "—" }}</td><td class="status {{ '' if not f.status else 'met' if f.status.startswith(('达标', '序时进度达标')) else 'unmet' }}">{{ f.status or "—" }}</td>{% endif %}</tr>
 {% endfor %}</table>
 <figure class="chart">{{ s.chart_svg | safe }}<figcaption>{{ s.chart_caption }}</figcaption></figure>
 </section>
