@@ -68,3 +68,48 @@ def test_a_touched_file_with_the_same_content_is_still_nothing_new(tmp_path, cap
     out, imported = _run_in_subprocess(landing, wh)  # hashed by the full run: same content
     assert "dagster" in imported
     assert out.splitlines()[0] == "no new files in the landing folder"
+
+
+# --- Great Expectations only where it can find something (issue 11) -------------------
+
+def test_the_suite_runs_only_on_changes_reaching_an_end_of_the_calendar():
+    from datetime import date
+
+    from assets.expectations import calendar, months_to_validate
+
+    first, last = calendar()
+    assert months_to_validate(None) is None  # nothing staged changed since the last publish
+    assert months_to_validate((date(2023, 3, 1), date(2023, 6, 1))) is None
+    assert months_to_validate((date(2023, 3, 1), last)) == (date(2023, 3, 1), None)
+    assert months_to_validate((first, date(2023, 6, 1))) == (None, date(2023, 6, 1))
+    assert months_to_validate((date(2003, 5, 1), date(2203, 5, 1))) == (None, None)
+
+
+def test_a_new_export_inside_the_calendar_does_not_import_great_expectations(tmp_path):
+    landing, wh = tmp_path / "landing", tmp_path / "w.duckdb"
+    landing.mkdir()
+    write_csv(landing / "a.csv", [COURT_HEADER, court_row(1)])
+    assert main(_args(landing, wh)) == 0
+    write_csv(landing / "b.csv", [COURT_HEADER, court_row(2, 立案日期="2023-04-03", 结案日期="")])
+    out, imported = _run_in_subprocess(landing, wh)
+    assert "dagster" in imported and "great_expectations" not in imported
+    assert "b.csv" in out
+    with duckdb.connect(str(wh), read_only=True) as c:
+        assert c.execute("SELECT sum(received) FROM marts.court_cases_monthly").fetchone()[0] == 2
+
+
+def test_a_new_export_of_the_current_month_runs_the_suite_and_writes_its_data_docs(tmp_path):
+    from datetime import date
+
+    from assets.expectations import docs_index
+
+    landing, wh = tmp_path / "landing", tmp_path / "w.duckdb"
+    landing.mkdir()
+    write_csv(landing / "a.csv", [COURT_HEADER, court_row(1)])
+    assert main(_args(landing, wh)) == 0
+    assert not docs_index(tmp_path).exists()  # 2023 only: no suite needed
+    today = date.today().isoformat()
+    write_csv(landing / "b.csv", [COURT_HEADER, court_row(2, 立案日期=today, 结案日期="")])
+    out, imported = _run_in_subprocess(landing, wh)
+    assert "great_expectations" in imported
+    assert "marts.coverage" in docs_index(tmp_path).read_text("utf-8")
