@@ -113,3 +113,24 @@ def test_a_new_export_of_the_current_month_runs_the_suite_and_writes_its_data_do
     out, imported = _run_in_subprocess(landing, wh)
     assert "great_expectations" in imported
     assert "marts.coverage" in docs_index(tmp_path).read_text("utf-8")
+
+
+# --- the daemon path: a run is one process, which loads only what it needs -------------
+
+def test_every_job_runs_its_steps_in_the_runs_own_process():
+    from pipelines.definitions import defs
+
+    jobs = [defs.resolve_job_def(n) for n in ("ingest", "build_and_publish", "publish")]
+    jobs.append(defs.resolve_implicit_global_asset_job_def())  # the UI's ad-hoc materializations
+    assert {j.executor_def.name for j in jobs} == {"in_process"}
+
+
+def test_the_code_location_loads_without_pandera_or_great_expectations():
+    """Every run under the daemon loads the code location in a new process; a build
+    and publish run needs neither (GX runs only where it can find something)."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, pipelines.definitions; "
+         "print(','.join(m for m in ('pandas', 'pandera', 'great_expectations') if m in sys.modules))"],
+        cwd=ROOT, capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.stdout.strip() == ""
