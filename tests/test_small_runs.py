@@ -134,3 +134,36 @@ def test_the_code_location_loads_without_pandera_or_great_expectations():
         cwd=ROOT, capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert done.stdout.strip() == ""
+
+
+# --- a step's connection writes nothing when the build is as declared -------------------
+
+def _built(tmp_path: Path):
+    from assets.resources import WarehouseResource
+
+    landing, wh = tmp_path / "landing", tmp_path / "w.duckdb"
+    landing.mkdir()
+    write_csv(landing / "a.csv", [COURT_HEADER, court_row(1)])
+    assert main(_args(landing, wh)) == 0
+    return WarehouseResource(landing=str(landing), warehouse=str(wh), county_code=COUNTY)
+
+
+def test_a_connection_to_a_build_as_declared_writes_nothing(tmp_path):
+    resource = _built(tmp_path)
+    build = resource.settings.build
+    before = build.read_bytes()
+    with resource.connect() as conn:
+        assert conn.execute("SELECT count(*) FROM meta.ingest_log").fetchone()[0] == 1
+    assert build.read_bytes() == before
+
+
+def test_a_build_that_lost_a_declared_comment_gets_it_back(tmp_path):
+    resource = _built(tmp_path)
+    with duckdb.connect(str(resource.settings.build)) as c:
+        c.execute("COMMENT ON COLUMN meta.ingest_log.reason IS NULL")
+    with resource.connect() as conn:
+        comment = conn.execute(
+            "SELECT comment FROM duckdb_columns() WHERE schema_name = 'meta' AND table_name = 'ingest_log' "
+            "AND column_name = 'reason'"
+        ).fetchone()[0]
+    assert comment == "拒收原因 / why the file was rejected"
