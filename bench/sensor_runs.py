@@ -62,13 +62,16 @@ class Daemon:
         (dagster_home / "dagster.yaml").write_text(_instance_yaml(home), "utf-8")
         env = {**os.environ, "DAGSTER_HOME": str(dagster_home), "YINGSHANG_LANDING": str(self.landing),
                "YINGSHANG_WAREHOUSE": str(self.warehouse), "YINGSHANG_COUNTY": COUNTY}
+        # The storage is created (its migrations run) here, before `dagster dev`
+        # starts: two processes creating one SQLite storage at once break it.
+        self.instance = dg.DagsterInstance.from_config(str(dagster_home))
+        self.instance.get_runs(limit=1)
         self.log = (home / "dagster-dev.log").open("w")
         self.proc = subprocess.Popen(
             [str(python), "-m", "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1",
              "-p", str(_free_port())],
             cwd=home, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
-        self.instance = dg.DagsterInstance.from_config(str(dagster_home))
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -92,6 +95,8 @@ class Daemon:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise SystemExit(f"dagster dev exited: see {self.log.name}")
+            if "ERROR" in Path(self.log.name).read_text("utf-8", errors="replace"):
+                raise SystemExit(f"dagster dev logged an error: see {self.log.name}")
             if any(t.tick_id not in seen and t.status.value != "STARTED" for t in self._ticks(name)):
                 return
             time.sleep(0.1)
