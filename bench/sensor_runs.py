@@ -5,7 +5,7 @@ status sensor starting `build_and_publish`. Used by bench/run.py; on its own:
     .venv/bin/python bench/sensor_runs.py [--runs 3] [--workdir DIR]
 
 Two drops, in order, into one instance: the sample exports (`yingshang sample`,
-20 files) into an empty warehouse, then `runs` times one new 1,600-row court-case
+23 files) into an empty warehouse, then `runs` times one new 1,600-row court-case
 export into that warehouse. Each drop is made right after a tick of the landing
 sensor, so the time from drop to published includes one whole sensor interval
 (the worst case). For each: the two runs' own durations (start to end, as
