@@ -432,7 +432,7 @@ def report(b: Bench, about: dict) -> str:
         f"| ≤ {MAX_MB / 1000:.0f} GB | "
         + ("; ".join(f"{n:,} rows: {mb:.0f} MB" for n, mb in mem.items()) + " | "
            + yes[big and mem[10_000_000] <= MAX_MB and (len(mem) < 2 or mem[largest] <= 1.25 * mem[min(mem)])]
-           if big else f"{not_measured} (largest CSV {largest or 0:,} rows) | ")
+           if big else f"{not_measured}" + (f" (largest CSV {largest:,} rows)" if largest else "") + " | ")
         + " |"
     )
     befores.append(BEFORE["peak"])
@@ -570,7 +570,7 @@ def report(b: Bench, about: dict) -> str:
         "stage, the staging checks, all marts, the mart checks (Great Expectations), Parquet "
         "export and publish. Its DuckDB memory limit is the measured code's default "
         f"(YINGSHANG_DUCKDB_MEMORY unset: {about.get('duckdb_memory', 'see assets/resources.py')}).",
-        f"- **incremental**: the same command on a copy of the {largest:,}-row warehouse "
+        "- **incremental**: the same command on a copy of the warehouse of the largest UTF-8 input "
         "(published file, build, archive), with a new file of "
         f"{INCREMENT_ROWS:,} new cases added to the landing folder. The folder normally still "
         "holds the files ingested before; the second row is the same run with only the new file.",
