@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -305,17 +304,3 @@ def forget_unpublished(build: Path, published: Path) -> None:
             take_published(conn, published)
     except Exception as e:  # the publish's own error is the one to report
         log.debug("could not drop the unpublished release from the build yet: %s", e)
-
-
-def revised_in_last_release(conn: duckdb.DuckDBPyConnection, county: str) -> dict[tuple[str, object], Decimal]:
-    """(indicator, period_end) -> the value the previous release had, for every
-    figure the last release revised. Empty for a warehouse without releases."""
-    if not _has_releases(conn):
-        return {}
-    rows = conn.execute(
-        "SELECT indicator, period_end, previous_value FROM marts.indicator_history "
-        "WHERE county_code = ? AND change = 'revised' "
-        "AND release_id = (SELECT max(release_id) FROM meta.releases)",
-        [county],
-    ).fetchall()
-    return {(i, p): v for i, p, v in rows}

@@ -23,6 +23,7 @@ from jinja2 import Environment
 
 from assets.exports import EXPORTS
 from assets.indicators import BY_NAME, SECTIONS, section_indicators, section_kind
+from pipelines.revisions import mark_revised
 
 # Sections, their indicators and the Chinese labels come from the declarations
 # (assets.indicators, the export vocabularies): nothing here names a mode or result.
@@ -56,6 +57,8 @@ class Figure:
     period_end: date | None
     sql: str
     missing_months: str = ""  # gaps within the figure's period: it is short
+    revised: bool = False  # the last release changed it (修订): pipelines.revisions
+    previous: Decimal | None = None  # what the release before had
 
     @property
     def complete(self) -> bool:
@@ -246,6 +249,7 @@ def build_report(warehouse: Path, period: str, county: str) -> Report:
             kind = section_kind(spec)
             cov = _coverage(conn, county, spec.domain, kind, start, end)
             figures = [_figure(conn, county, i.name, cov["as_of"]) for i in section_indicators(spec)]
+            mark_revised(conn, county, figures)
             svg, caption = _chart(conn, spec.chart, county, start, end)
             warnings = []
             if cov["as_of"] is None:
@@ -309,7 +313,8 @@ missing months 缺报月份: {{ s.coverage.gaps or "none 无" }}.</p>
 {% for f in s.figures %}<tr data-indicator="{{ f.indicator }}"><td>{{ f.zh }} <code>{{ f.indicator }}</code>
 <details><summary>query</summary><pre>{{ f.sql }}</pre></details></td>
 <td>{{ f.period_end or "—" }}</td><td class="num">{{ fmt(f.value, f.unit) }}{% if not f.complete %}
-<br><span class="gap">⚠ incomplete: no data for {{ f.missing_months }} 不完整，缺{{ f.missing_months }}</span>{% endif %}</td><td>{{ f.unit }}</td></tr>
+<br><span class="gap">⚠ incomplete: no data for {{ f.missing_months }} 不完整，缺{{ f.missing_months }}</span>{% endif %}{% if f.revised %}
+<br><span class="gap revised">修订：原为{{ fmt(f.previous, f.unit) }} (revised in the last release)</span>{% endif %}</td><td>{{ f.unit }}</td></tr>
 {% endfor %}</table>
 <figure class="chart">{{ s.chart_svg | safe }}<figcaption>{{ s.chart_caption }}</figcaption></figure>
 </section>
@@ -351,7 +356,8 @@ def render_markdown(report: Report, chart_dir: str) -> str:
         out += ["| 指标 | indicator | as of | value | unit |", "|---|---|---|---:|---|"]
         out += [
             f"| {f.zh} | `{f.indicator}` | {f.period_end} | {_fmt(f.value, f.unit)}"
-            f"{'' if f.complete else f' ⚠ incomplete: no data for {f.missing_months}'} | {f.unit} |"
+            f"{'' if f.complete else f' ⚠ incomplete: no data for {f.missing_months}'}"
+            f"{f' 修订：原为{_fmt(f.previous, f.unit)}' if f.revised else ''} | {f.unit} |"
             for f in s.figures
         ]
         out += ["", f"![{s.chart_caption}]({chart_dir}/chart-{i}.svg)", "", "<details><summary>queries</summary>", ""]
