@@ -304,3 +304,32 @@ def forget_unpublished(build: Path, published: Path) -> None:
             take_published(conn, published)
     except Exception as e:  # the publish's own error is the one to report
         log.debug("could not drop the unpublished release from the build yet: %s", e)
+
+
+def published_release(published: Path) -> int | None:
+    """The last release of the published file; None when it has none."""
+    if not published.exists():
+        return None
+    with duckdb.connect(str(published), read_only=True) as conn:
+        return _last_release(conn) if _has_releases(conn) else None
+
+
+def release_line(published: Path, before: int | None) -> str:
+    """What a run that published says of its release, if it made one."""
+    with duckdb.connect(str(published), read_only=True) as conn:
+        if not _has_releases(conn):
+            return "no release recorded"
+        rows = conn.execute(
+            "SELECT r.release_id, strftime(r.published_at, '%Y-%m-%d %H:%M:%S'), len(r.files), "
+            "(SELECT list(change || ' ' || n ORDER BY change) FROM (SELECT change, count(*) AS n "
+            " FROM marts.indicator_history h WHERE h.release_id = r.release_id GROUP BY ALL)) "
+            "FROM meta.releases r WHERE r.release_id > ? ORDER BY 1",
+            [before or 0],
+        ).fetchall()
+    if not rows:
+        return f"no new release: nothing changed since release {before}"
+    (release_id, at, files, changes), = rows[-1:]
+    line = f"release {release_id} published {at}: {files} new files; figures {', '.join(changes or ['unchanged'])}"
+    if changes and any(c.startswith(("revised", "removed", "restated")) for c in changes):
+        line += f" (yingshang revisions --since {release_id - 1})"
+    return line

@@ -209,8 +209,10 @@ def test_a_failed_publish_leaves_no_release_and_the_next_one_takes_its_files(tmp
     assert [r[0] for r in releases(build)] == [1]  # dropped from the build too
 
     monkeypatch.undo()
+    capsys.readouterr()
     assert run(landing, warehouse) == 0
     assert [(r[0], r[2]) for r in releases(warehouse)] == [(1, ["一月.csv"]), (2, ["二月.csv"])]
+    assert "release 2 published" in capsys.readouterr().out
 
 
 def test_a_release_left_in_the_build_by_a_publish_that_died_is_not_published(tmp_path, monkeypatch):
@@ -247,7 +249,11 @@ def test_a_figure_a_re_export_takes_away_is_removed_and_as_of_follows(tmp_path, 
     assert run(landing, warehouse) == 0
     # The re-export moves the only January filing to February: January has no court data left.
     _court(landing, "案件（更正）.csv", [court_row(1, 立案日期="2023-02-01", 结案日期="2023-03-01")], 1_700_000_600)
+    capsys.readouterr()
     assert run(landing, warehouse) == 0
+    summary = capsys.readouterr().out
+    assert "release 2 published" in summary and "removed 6, restated 12" in summary
+    assert "(yingshang revisions --since 1)" in summary
     (_, at1, _), (_, at2, files) = releases(warehouse)
     assert files == ["案件（更正）.csv"]
     removed = rows(warehouse, "SELECT DISTINCT period_end, value, previous_value IS NOT NULL FROM marts.indicator_history WHERE change = 'removed'")
@@ -262,6 +268,9 @@ def test_a_figure_a_re_export_takes_away_is_removed_and_as_of_follows(tmp_path, 
     # The later months lost nothing but January: same value, now incomplete.
     assert [x[5:11] for x in lines if x[0] == "2" and x[5] == "2023-03-31"] == [
         ["2023-03-31", "restated", "2", "->", "2", "incomplete:"]]
+    # The run's summary named the release and how to see what it changed.
+    assert main(["run", "--landing", str(landing), "--warehouse", str(warehouse), "--county", COUNTY]) == 0
+    assert "release" not in capsys.readouterr().out  # nothing new: no release to name
 
 
 def test_rebuild_keeps_the_published_history_and_makes_no_release_when_nothing_changed(tmp_path):
