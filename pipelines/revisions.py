@@ -4,7 +4,7 @@ warehouse: `yingshang revisions` and the report's 修订 marks."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import duckdb
@@ -55,6 +55,13 @@ def since_clause(since: str | None) -> tuple[str, list]:
     text = since.strip()
     if re.fullmatch(r"\d+", text):
         return "h.release_id > ?", [int(text)]
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"--since takes a release number or a date or time like 2023-07-01 or "
+            f"'2023-07-01 18:00', not {since!r}"
+        ) from None
     return "r.published_at >= ?::TIMESTAMPTZ", [text]
 
 

@@ -178,6 +178,11 @@ def test_revisions_lists_previous_and_new_and_the_file_that_changed_it(story, ca
     assert len(csv) - 1 == rows(warehouse, "SELECT count(*) FROM marts.indicator_history WHERE release_id = 2 AND change <> 'new'")[0][0]
     assert main(["revisions", "--warehouse", str(warehouse), "--indicator", "no_such"]) == 2
     assert "unknown indicator no_such" in capsys.readouterr().err
+    assert main(["revisions", "--warehouse", str(warehouse), "--since", "7月"]) == 2
+    assert "--since takes a release number or a date or time" in capsys.readouterr().err
+    # A date: the releases published from that day on (both, here).
+    assert main(["revisions", "--warehouse", str(warehouse), "--since", "2000-01-01", "--format", "csv"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == len(csv)
 
 
 # --- small files: failures, removals, rebuilds ------------------------------------
