@@ -148,7 +148,8 @@ def ensure_tables(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(statement)
 
 
-def _has_releases(conn: duckdb.DuckDBPyConnection, catalog: str | None = None) -> bool:
+def has_releases(conn: duckdb.DuckDBPyConnection, catalog: str | None = None) -> bool:
+    """Whether the database holds releases: one published before they existed has none."""
     where = f"database_name = {_quote(catalog)}" if catalog else "database_name = current_database()"
     return conn.execute(
         "SELECT count(*) = 2 FROM duckdb_tables() WHERE " + where + " AND "
@@ -165,13 +166,13 @@ def _last_release(conn: duckdb.DuckDBPyConnection, catalog: str = "") -> int | N
 def take_published(conn: duckdb.DuckDBPyConnection, published: Path) -> None:
     """Make the build's releases and history those of the published file (see the
     module's docstring). Nothing is done when both end at the same release."""
-    if not _has_releases(conn):
+    if not has_releases(conn):
         return
     attached = published.exists()
     if attached:
         conn.execute(f"ATTACH {_quote(str(published))} AS ys_last_published (READ_ONLY)")
     try:
-        held = attached and _has_releases(conn, "ys_last_published")
+        held = attached and has_releases(conn, "ys_last_published")
         theirs = _last_release(conn, "ys_last_published") if held else None
         if theirs == _last_release(conn):
             return
@@ -311,13 +312,13 @@ def published_release(published: Path) -> int | None:
     if not published.exists():
         return None
     with duckdb.connect(str(published), read_only=True) as conn:
-        return _last_release(conn) if _has_releases(conn) else None
+        return _last_release(conn) if has_releases(conn) else None
 
 
 def release_line(published: Path, before: int | None) -> str:
     """What a run that published says of its release, if it made one."""
     with duckdb.connect(str(published), read_only=True) as conn:
-        if not _has_releases(conn):
+        if not has_releases(conn):
             return "no release recorded"
         rows = conn.execute(
             "SELECT r.release_id, strftime(r.published_at, '%Y-%m-%d %H:%M:%S'), len(r.files), "

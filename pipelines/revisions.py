@@ -9,19 +9,11 @@ from decimal import Decimal
 
 import duckdb
 
+from assets.releases import has_releases
 from pipelines.query import Result
 
 # Shown unless --new: a figure's first appearance is not a revision.
 CHANGED = ("revised", "removed", "restated")
-
-
-def has_releases(conn: duckdb.DuckDBPyConnection) -> bool:
-    """A warehouse published before releases existed has none to read."""
-    return conn.execute(
-        "SELECT count(*) = 2 FROM duckdb_tables() WHERE database_name = current_database() AND "
-        "((schema_name = 'meta' AND table_name = 'releases') "
-        "OR (schema_name = 'marts' AND table_name = 'indicator_history'))"
-    ).fetchone()[0]
 
 
 def revised_in_last_release(conn: duckdb.DuckDBPyConnection, county: str) -> dict[tuple[str, date], Decimal | None]:

@@ -323,3 +323,15 @@ def test_the_history_is_documented_and_in_the_parquet_lake(tmp_path):
         in_lake = c.execute(f"SELECT count(*) FROM read_parquet('{lake}/**/*.parquet')").fetchone()[0]
     assert in_lake == rows(warehouse, "SELECT count(*) FROM marts.indicator_history")[0][0] > 0
     assert Decimal(1) == rows(warehouse, "SELECT value FROM marts.indicator_history WHERE indicator = 'court_received' LIMIT 1")[0][0]
+
+
+def test_a_warehouse_published_before_releases_says_so(tmp_path, capsys):
+    old = tmp_path / "old.duckdb"
+    with duckdb.connect(str(old)) as c:
+        c.execute("CREATE SCHEMA marts; CREATE TABLE marts.indicator_definitions (indicator VARCHAR)")
+    assert main(["revisions", "--warehouse", str(old)]) == 2
+    assert "no releases yet" in capsys.readouterr().err
+    with duckdb.connect(str(old), read_only=True) as c:
+        from pipelines.revisions import revised_in_last_release
+
+        assert revised_in_last_release(c, COUNTY) == {}  # the report marks nothing
