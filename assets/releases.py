@@ -34,7 +34,7 @@ from assets.declaration import Column, Mart
 
 log = logging.getLogger("yingshang")
 
-# What happened to a figure in a release, in marts.indicator_history.change.
+# What happened to a figure in a release, in marts.indicator_history.change_type.
 CHANGES = {
     "new": "首次出现",
     "revised": "数值修订",
@@ -72,7 +72,7 @@ _ADDED = (
     (Column("published_at", "该次发布时间", "when that release was published"), "TIMESTAMPTZ"),
     (Column("previous_value", "此前发布的数值；首次出现为空",
             "the value the previous release had; null when new"), None),  # value's type
-    (Column("change", "变化类型", "what happened to the figure in that release", values=CHANGES), "VARCHAR"),
+    (Column("change_type", "变化类型", "what happened to the figure in that release", values=CHANGES), "VARCHAR"),
 )
 _FIRST = ("county_code", "indicator", "period_end", "value")
 
@@ -135,7 +135,7 @@ FROM (
     FROM marts.indicator_history
     WHERE release_id <= (SELECT max(release_id) FROM meta.releases WHERE published_at <= ts)
 )
-WHERE latest = 1 AND change <> 'removed'
+WHERE latest = 1 AND change_type <> 'removed'
 ORDER BY county_code, indicator, period_end""",
         f"COMMENT ON MACRO TABLE marts.indicators_as_of IS {_quote(AS_OF_COMMENT)}",
     ]
@@ -201,7 +201,7 @@ class Release:
     release_id: int
     published_at: datetime
     files: int
-    changes: dict[str, int]  # change kind -> figures
+    changes: dict[str, int]  # change_type -> figures
 
     def summary(self) -> str:
         changed = ", ".join(f"{n} {kind}" for kind, n in self.changes.items() if n) or "no figure changed"
@@ -215,7 +215,7 @@ SELECT * FROM (
     SELECT *, row_number() OVER (
         PARTITION BY county_code, indicator, period_end ORDER BY release_id DESC) AS latest
     FROM marts.indicator_history
-) WHERE latest = 1 AND change <> 'removed'
+) WHERE latest = 1 AND change_type <> 'removed'
 """
 
 
@@ -235,7 +235,7 @@ SELECT {pick}, n.value, p.value AS previous_value,
        CASE WHEN p.county_code IS NULL THEN 'new'
             WHEN n.county_code IS NULL THEN 'removed'
             WHEN n.value IS DISTINCT FROM p.value THEN 'revised'
-            ELSE 'restated' END AS change,
+            ELSE 'restated' END AS change_type,
        {others}
 FROM marts.indicators n FULL JOIN ({_CURRENT}) p ON {on}
 WHERE p.county_code IS NULL OR n.county_code IS NULL
@@ -274,7 +274,7 @@ def record_release(conn: duckdb.DuckDBPyConnection, published: Path) -> Release 
             + (_changes_sql() if has_indicators else "SELECT * FROM marts.indicator_history WHERE false")
         )
         counts = dict(conn.execute(
-            "SELECT change, count(*) FROM release_changes GROUP BY ALL"
+            "SELECT change_type, count(*) FROM release_changes GROUP BY ALL"
         ).fetchall())
         if not files and not counts:
             conn.rollback()
@@ -322,7 +322,7 @@ def release_line(published: Path, before: int | None) -> str:
             return "no release recorded"
         rows = conn.execute(
             "SELECT r.release_id, strftime(r.published_at, '%Y-%m-%d %H:%M:%S'), len(r.files), "
-            "(SELECT list(change || ' ' || n ORDER BY change) FROM (SELECT change, count(*) AS n "
+            "(SELECT list(change_type || ' ' || n ORDER BY change_type) FROM (SELECT change_type, count(*) AS n "
             " FROM marts.indicator_history h WHERE h.release_id = r.release_id GROUP BY ALL)) "
             "FROM meta.releases r WHERE r.release_id > ? ORDER BY 1",
             [before or 0],

@@ -114,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
             "List what changed between releases of the published warehouse (meta.releases, "
             "marts.indicator_history): per figure the release and its publishing time, the "
             "previous and the new value, and the files of that release from the figure's export. "
-            "change is revised (the value moved), removed (the figure is gone) or restated (same "
+            "change_type is revised (the value moved), removed (the figure is gone) or restated (same "
             "value, its completeness or gaps changed)."
         ),
     )

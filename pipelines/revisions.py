@@ -23,7 +23,7 @@ def revised_in_last_release(conn: duckdb.DuckDBPyConnection, county: str) -> dic
         return {}
     rows = conn.execute(
         "SELECT indicator, period_end, previous_value FROM marts.indicator_history "
-        "WHERE county_code = ? AND change = 'revised' "
+        "WHERE county_code = ? AND change_type = 'revised' "
         "AND release_id = (SELECT max(release_id) FROM meta.releases)",
         [county],
     ).fetchall()
@@ -77,7 +77,7 @@ def revisions(
         raise ValueError(f"unknown indicator {', '.join(unknown)} (see marts.indicator_definitions)")
     where, params = since_clause(since)
     changes = (*CHANGED, "new") if new else CHANGED
-    filters = [where, f"h.change IN ({', '.join('?' * len(changes))})"]
+    filters = [where, f"h.change_type IN ({', '.join('?' * len(changes))})"]
     params += list(changes)
     if indicators:
         filters.append(f"h.indicator IN ({', '.join('?' * len(indicators))})")
@@ -88,11 +88,11 @@ def revisions(
     cur = conn.execute(
         f"""
         SELECT h.release_id AS release, strftime(r.published_at, '%Y-%m-%d %H:%M:%S') AS published_at,
-               h.county_code, h.indicator, d.indicator_zh, h.period_end, h.change,
+               h.county_code, h.indicator, d.indicator_zh, h.period_end, h.change_type,
                h.previous_value AS previous, h.value AS new,
-               CASE WHEN h.change = 'removed' THEN 'no longer published'
+               CASE WHEN h.change_type = 'removed' THEN 'no longer published'
                     WHEN NOT h.complete THEN 'incomplete: no data for ' || h.missing_months
-                    WHEN h.change = 'restated' THEN 'now complete'
+                    WHEN h.change_type = 'restated' THEN 'now complete'
                     ELSE '' END AS note,
                coalesce(array_to_string(
                    [f.file_name FOR f IN r.files IF f.kind = d.kind AND f.status = 'loaded'], ', '
@@ -116,8 +116,8 @@ def for_terminal(result: Result) -> Result:
         shift = f"{_num(row[i['previous']])} -> {_num(row[i['new']])}"
         files = row[i["files"]] or "(no new file of this export: a rebuild or a changed definition)"
         rows.append((row[i["release"]], row[i["published_at"]], row[i["county_code"]], row[i["indicator"]],
-                     row[i["period_end"]], row[i["change"]], shift, row[i["note"]], files))
-    return Result(["release", "published_at", "county_code", "indicator", "period_end", "change",
+                     row[i["period_end"]], row[i["change_type"]], shift, row[i["note"]], files))
+    return Result(["release", "published_at", "county_code", "indicator", "period_end", "change_type",
                    "previous -> new", "note", "files"], rows)
 
 

@@ -103,7 +103,7 @@ def test_the_history_holds_each_value_once_per_release_that_changed_it(story):
     warehouse = story["warehouse"]
     first, second = story["snapshots"]
     # Release 1: every figure new, previous_value null.
-    assert rows(warehouse, "SELECT DISTINCT change, previous_value IS NULL FROM marts.indicator_history WHERE release_id = 1") == [("new", True)]
+    assert rows(warehouse, "SELECT DISTINCT change_type, previous_value IS NULL FROM marts.indicator_history WHERE release_id = 1") == [("new", True)]
     assert rows(warehouse, "SELECT count(*) FROM marts.indicator_history WHERE release_id = 1") == rows(first, "SELECT count(*) FROM marts.indicators")
     # Release 2: exactly the figures whose value moved, with the value release 1 had.
     with duckdb.connect() as c:
@@ -116,7 +116,7 @@ def test_the_history_holds_each_value_once_per_release_that_changed_it(story):
         """).fetchall()
         history = c.execute("""
             SELECT county_code, indicator, period_end, previous_value, value
-            FROM s2.marts.indicator_history WHERE release_id = 2 AND change = 'revised' ORDER BY ALL
+            FROM s2.marts.indicator_history WHERE release_id = 2 AND change_type = 'revised' ORDER BY ALL
         """).fetchall()
     assert moved, "the court's re-export must revise published figures"
     assert history == moved
@@ -174,8 +174,8 @@ def test_revisions_lists_previous_and_new_and_the_file_that_changed_it(story, ca
     assert capsys.readouterr().out.startswith("no figure changed since 2")
     assert main(["revisions", "--warehouse", str(warehouse), "--since", "1", "--format", "csv"]) == 0
     csv = capsys.readouterr().out.splitlines()
-    assert csv[0] == "release,published_at,county_code,indicator,indicator_zh,period_end,change,previous,new,note,files"
-    assert len(csv) - 1 == rows(warehouse, "SELECT count(*) FROM marts.indicator_history WHERE release_id = 2 AND change <> 'new'")[0][0]
+    assert csv[0] == "release,published_at,county_code,indicator,indicator_zh,period_end,change_type,previous,new,note,files"
+    assert len(csv) - 1 == rows(warehouse, "SELECT count(*) FROM marts.indicator_history WHERE release_id = 2 AND change_type <> 'new'")[0][0]
     assert main(["revisions", "--warehouse", str(warehouse), "--indicator", "no_such"]) == 2
     assert "unknown indicator no_such" in capsys.readouterr().err
     assert main(["revisions", "--warehouse", str(warehouse), "--since", "7月"]) == 2
@@ -261,13 +261,13 @@ def test_a_figure_a_re_export_takes_away_is_removed_and_as_of_follows(tmp_path, 
     assert "(yingshang revisions --since 1)" in summary
     (_, at1, _), (_, at2, files) = releases(warehouse)
     assert files == ["案件（更正）.csv"]
-    removed = rows(warehouse, "SELECT DISTINCT period_end, value, previous_value IS NOT NULL FROM marts.indicator_history WHERE change = 'removed'")
+    removed = rows(warehouse, "SELECT DISTINCT period_end, value, previous_value IS NOT NULL FROM marts.indicator_history WHERE change_type = 'removed'")
     assert [str(p) for p, _, _ in removed] == ["2023-01-31"] and all(v is None and had for _, v, had in removed)
     january = "SELECT count(*) FROM marts.indicators_as_of(?::TIMESTAMPTZ) WHERE period_end = '2023-01-31'"
     assert rows(warehouse, january, [at1]) != [(0,)] and rows(warehouse, january, [at2]) == [(0,)]
     assert main(["revisions", "--warehouse", str(warehouse), "--indicator", "court_received"]) == 0
     lines = [x.split() for x in capsys.readouterr().out.splitlines()]
-    # release, published_at (date and time), county_code, indicator, period_end, change, previous -> new, …
+    # release, published_at (date and time), county_code, indicator, period_end, change_type, previous -> new, …
     assert [x[5:10] for x in lines if x[0] == "2" and x[5] == "2023-01-31"] == [
         ["2023-01-31", "removed", "1", "->", "—"]]
     # The later months lost nothing but January: same value, now incomplete.
