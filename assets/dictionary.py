@@ -16,6 +16,7 @@ from assets.declaration import MONEY_UNITS
 from assets.exports import EXPORTS
 from assets.indicators import INDICATORS
 from assets.models import load_models
+from assets.releases import history_mart
 
 SCHEMAS = ("marts", "staging", "quarantine", "meta")
 
@@ -94,11 +95,17 @@ def collect(conn: duckdb.DuckDBPyConnection) -> tuple[list[TableDoc], list[dict]
     for schema, name, comment in sorted(rows, key=lambda r: (order[r[0]], r[1])):
         zh, en = split_comment(comment)
         mart = models[name].mart if schema == "marts" and name in models else None
-        if mart:
+        if schema == "marts" and name == history_mart().name:
+            mart = history_mart()
+            zh, en = mart.zh, mart.en
+            source = f"appended at each publish (assets/releases.py); grain {', '.join(mart.grain)}"
+        elif mart:
             m = models[name]
             zh, en = mart.zh, mart.en
             reads = ", ".join(f"{s}.{t}" for s, t in m.deps) or "constants"
             source = f"sql/marts/{m.path.name} (reads {reads}); grain {', '.join(mart.grain)}"
+        elif (schema, name) == ("meta", "releases"):
+            source = "written at each publish that changes anything (assets/releases.py)"
         elif schema == "staging" and name in EXPORTS:
             e = EXPORTS[name]
             source = f"export {e.title_zh} ({e.source}); key {', '.join(e.key)}"
@@ -118,7 +125,8 @@ def collect(conn: duckdb.DuckDBPyConnection) -> tuple[list[TableDoc], list[dict]
             elif mart:
                 c = mart.column(col)
                 czh, cen = c.comment.partition(" / ")[::2]
-                csource, unit = f"computed in sql/marts/{name}.sql", c.unit or ""
+                csource = f"computed in sql/marts/{name}.sql" if name in models else "assets/releases.py"
+                unit = c.unit or ""
             else:
                 csource = ""
             table.columns.append(ColumnDoc(col, typ, czh, cen, unit, csource))

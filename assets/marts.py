@@ -13,6 +13,7 @@ import duckdb
 from assets.dictionary import write_dictionary
 from assets.models import Model, build, create_empty, export_parquet, load_models
 from assets.partitions import MONTHS
+from assets.releases import record_release
 from assets.resources import WRITER_POOL, WarehouseResource
 
 PUBLISHED = dg.AssetKey(["published_warehouse"])
@@ -114,6 +115,7 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
     parquet_dir = warehouse.settings.home / "parquet"
     with warehouse.connect() as conn:
         create_empty(conn)  # a first run with no data still publishes every mart
+        release = record_release(conn, warehouse.settings.warehouse)  # before the lake has the history
         files = export_parquet(conn, parquet_dir)
         dictionary = write_dictionary(conn, warehouse.settings.home)
     path = warehouse.publish()
@@ -124,5 +126,6 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
             "parquet": dg.MetadataValue.path(str(parquet_dir)),
             "parquet_files": len(files),
             "data_dictionary": dg.MetadataValue.path(str(dictionary[1])),
+            "release": release.summary() if release else "none: nothing changed since the last release",
         }
     )

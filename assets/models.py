@@ -348,17 +348,23 @@ def export_parquet(conn: duckdb.DuckDBPyConnection, target: Path) -> list[Path]:
     staging = target.with_name(f".{target.name}.new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    for model in load_models():
-        columns = _columns(conn, model.table) or []
+    from assets.releases import history_mart
+
+    lake = [(m.name, m.parquet_month) for m in load_models()]
+    if _columns(conn, "marts.indicator_history"):  # appended at publish, not a model
+        lake.append((history_mart().name, history_mart().parquet_by_month))
+    for name, parquet_month in lake:
+        table = f"marts.{name}"
+        columns = _columns(conn, table) or []
         keys = [c for c in ("county_code",) if c in columns]
-        select = f"SELECT * FROM {model.table}"
-        if model.parquet_month:
+        select = f"SELECT * FROM {table}"
+        if parquet_month:
             select = (
-                f"SELECT *, date_trunc('month', {model.parquet_month})::DATE AS month "
-                f"FROM {model.table}"
+                f"SELECT *, date_trunc('month', {parquet_month})::DATE AS month "
+                f"FROM {table}"
             ) if "month" not in columns else select
             keys.append("month")
-        out = staging / model.name
+        out = staging / name
         if keys:
             conn.execute(
                 f"COPY ({select}) TO '{out}' (FORMAT parquet, PARTITION_BY ({', '.join(keys)}))"

@@ -21,6 +21,7 @@ import dagster as dg
 import duckdb
 
 from assets.ingest.warehouse import ensure_tables
+from assets.releases import forget_unpublished
 from assets.settings import Settings
 from assets.state import published_ingest_id, writer_lock
 
@@ -103,7 +104,8 @@ class WarehouseResource(dg.ConfigurableResource):
     def publish(self) -> Path:
         """Atomically replace the analysts' file with the current build, written in
         PUBLISHED_STORAGE_VERSION. A reader holding the old file keeps reading it;
-        new readers see the new one."""
+        new readers see the new one. The release the build records for it
+        (assets.releases.record_release) is published with it or dropped."""
         s = self.settings
         with writer_lock(s.build.parent / "writer.lock"):
             s.warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -113,6 +115,11 @@ class WarehouseResource(dg.ConfigurableResource):
                 with open(tmp, "rb") as f:
                     os.fsync(f.fileno())
                 os.replace(tmp, s.warehouse)
+            except BaseException:
+                # The release recorded for this publish was not published: it is
+                # not one (assets.releases).
+                forget_unpublished(s.build, s.warehouse)
+                raise
             finally:
                 # A failed copy (a full disk) leaves the published file as it was.
                 for leftover in (tmp, tmp.with_name(f"{tmp.name}.wal")):

@@ -114,6 +114,31 @@ def _parser() -> argparse.ArgumentParser:
         "--county", help="6-digit county code (env YINGSHANG_COUNTY; default: the warehouse's only county)"
     )
 
+    revisions = sub.add_parser(
+        "revisions",
+        help="list the figures releases changed: previous -> new, when, and the files that changed them",
+        description=(
+            "List what changed between releases of the published warehouse (meta.releases, "
+            "marts.indicator_history): per figure the release and its publishing time, the "
+            "previous and the new value, and the files of that release from the figure's export. "
+            "change_type is revised (the value moved), removed (the figure is gone) or restated (same "
+            "value, its completeness or gaps changed)."
+        ),
+    )
+    revisions.add_argument(
+        "--indicator", action="append", metavar="NAME",
+        help="only this indicator (repeatable), e.g. court_received; see marts.indicator_definitions",
+    )
+    revisions.add_argument(
+        "--since", metavar="RELEASE|DATE",
+        help="a release number (what changed after it) or a date or time (releases published at or after it)",
+    )
+    revisions.add_argument("--county", help="only this 6-digit county code")
+    revisions.add_argument("--new", action="store_true", help="also list figures that appeared for the first time")
+    revisions.add_argument("--format", choices=["table", "csv", "xlsx"], default="table", help="default %(default)s")
+    revisions.add_argument("--output", "-o", help="write to this file (needed for xlsx)")
+    revisions.add_argument("--warehouse", help="the published DuckDB file (env YINGSHANG_WAREHOUSE)")
+
     dictionary = sub.add_parser(
         "dictionary",
         help="write the data dictionary (Markdown and HTML) of the published warehouse",
@@ -193,7 +218,7 @@ def _command(args: argparse.Namespace) -> int:
     if args.command == "demo" and settings.county_code is None:
         settings = dataclasses.replace(settings, county_code=DEMO_COUNTY)
 
-    if args.command in ("query", "report", "dictionary"):
+    if args.command in ("query", "report", "dictionary", "revisions"):
         return _analyst_command(args, settings)
 
     from pipelines import runner
@@ -249,6 +274,8 @@ def _analyst_command(args, settings) -> int:
             text = emit(result, args.format, Path(args.output) if args.output else None)
             if text:
                 sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        elif args.command == "revisions":
+            _revisions(args, settings)
         elif args.command == "report":
             from pipelines.report import write_report
 
@@ -273,6 +300,24 @@ def _analyst_command(args, settings) -> int:
         print(f"yingshang: {type(e).__name__}: {message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _revisions(args, settings) -> None:
+    import duckdb
+
+    from pipelines.query import emit
+    from pipelines.revisions import for_terminal, revisions
+
+    with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
+        result = revisions(conn, args.indicator, args.since, args.county, new=args.new)
+    if args.format == "table":
+        if not result.rows:
+            print("no figure changed" + (f" since {args.since}" if args.since else " between releases"))
+            return
+        result = for_terminal(result)
+    text = emit(result, args.format, Path(args.output) if args.output else None)
+    if text:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def _only_county(warehouse: Path) -> str:

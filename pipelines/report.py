@@ -31,6 +31,7 @@ from jinja2 import Environment
 from assets.exports import EXPORTS
 from assets.indicators import BY_NAME, SECTIONS, section_indicators, section_kind
 from assets.targets import load_targets, read_targets, status
+from pipelines.revisions import mark_revised
 from pipelines.summary import half_up, sentence
 
 # Sections, their indicators and the Chinese labels come from the declarations
@@ -84,6 +85,8 @@ class Figure:
     target: Decimal | None = None
     better: str = ""
     status: str | None = None
+    revised: bool = False  # the last release changed it (修订): pipelines.revisions
+    previous: Decimal | None = None  # what the release before had
 
     @property
     def complete(self) -> bool:
@@ -390,6 +393,7 @@ def build_report(warehouse: Path, period: str, county: str, targets: Path | None
                     f.target, f.better = planned[f.indicator]
                     f.status = status(f.value, f.target, f.better, BY_NAME[f.indicator].method,
                                       f.period_end.month if f.period_end else 12)
+            mark_revised(conn, county, figures)
             svg, caption = _chart(conn, spec.chart, county, chart_start, end)
             warnings = []
             if cov["as_of"] is None:
@@ -462,7 +466,8 @@ missing months 缺报月份: {{ s.coverage.gaps or "none 无" }}.</p>
 
 {{ f.period_sql }}{% endif %}</pre></details></td>
 <td style="white-space:nowrap">{{ f.period_end or "—" }}</td>{% if r.shows_period %}<td class="num period">{{ fmt(f.period_value, f.unit) }}{% if f.period_note %}<br><span class="gap">{{ f.period_note }}</span>{% endif %}</td>{% endif %}<td class="num">{{ fmt(f.value, f.unit) }}{% if not f.complete %}
-<br><span class="gap">⚠ incomplete: no data for {{ f.missing_months }} 不完整，缺{{ f.missing_months }}</span>{% endif %}</td><td>{{ f.unit }}</td>{% if r.targets_file %}<td class="num target">{{ fmt(f.target, f.unit) if f.target is not none else "—" }}</td><td class="status {{ '' if not f.status else 'met' if f.status.startswith(('达标', '序时进度达标')) else 'unmet' }}">{{ f.status or "—" }}</td>{% endif %}</tr>
+<br><span class="gap">⚠ incomplete: no data for {{ f.missing_months }} 不完整，缺{{ f.missing_months }}</span>{% endif %}{% if f.revised %}
+<br><span class="gap revised">修订：原为{{ fmt(f.previous, f.unit) }} (revised in the last release)</span>{% endif %}</td><td>{{ f.unit }}</td>{% if r.targets_file %}<td class="num target">{{ fmt(f.target, f.unit) if f.target is not none else "—" }}</td><td class="status {{ '' if not f.status else 'met' if f.status.startswith(('达标', '序时进度达标')) else 'unmet' }}">{{ f.status or "—" }}</td>{% endif %}</tr>
 {% endfor %}</table>
 <figure class="chart">{{ s.chart_svg | safe }}<figcaption>{{ s.chart_caption }}</figcaption></figure>
 </section>
@@ -514,7 +519,8 @@ def render_markdown(report: Report, chart_dir: str) -> str:
             f"| {f.zh} | `{f.indicator}` | {f.period_end} |"
             + (f" {_fmt(f.period_value, f.unit)} |" if period else "")
             + f" {_fmt(f.value, f.unit)}"
-            f"{'' if f.complete else f' ⚠ incomplete: no data for {f.missing_months}'} | {f.unit} |"
+            f"{'' if f.complete else f' ⚠ incomplete: no data for {f.missing_months}'}"
+            f"{f' 修订：原为{_fmt(f.previous, f.unit)}' if f.revised else ''} | {f.unit} |"
             + (f" {_fmt(f.target, f.unit) if f.target is not None else '—'} | {f.status or '—'} |" if targets else "")
             for f in s.figures
         ]

@@ -33,6 +33,7 @@ class RunFailed(Exception):
 class Outcome:
     files: list[dict]
     published: Path
+    release: str | None = None  # what the run published as a release (assets.releases)
 
     def report(self) -> str:
         if not self.files:
@@ -56,6 +57,7 @@ class Outcome:
                 "(see quarantine.rows)"
             )
         lines += _gap_lines(self.published)
+        lines += [self.release] if self.release else []
         lines.append(f"published: {self.published}")
         return "\n".join(lines)
 
@@ -228,7 +230,11 @@ def run(settings: Settings, verbose: bool = False) -> Outcome:
     # in the ledger and quarantine (a rejected file is explained there, not only in
     # this terminal). A first run always publishes: every mart, empty if need be.
     if months or files or before is None:
+        from assets.releases import published_release, release_line
+
+        last = published_release(settings.warehouse)
         build_and_publish(settings, months, verbose)
+        return Outcome(files, settings.warehouse, release_line(settings.warehouse, last))
     return Outcome(files, settings.warehouse)
 
 

@@ -222,7 +222,10 @@ def test_run_on_a_full_disk_says_so_in_one_line(tmp_path):
     landing = tmp_path / "landing"
     landing.mkdir()
     write_csv(landing / "small.csv", [COURT_HEADER, court_row(1)])
-    with _small_disk(tmp_path / "disk") as disk:
+    # Room, once the filler is gone, for the build, the published file, the archive
+    # and the publish's copy of the 60,000 rows (its WAL alone ~10 MB): 30 MB was
+    # ~0.5 MB short once the warehouse held releases and their history (a few blocks each).
+    with _small_disk(tmp_path / "disk", "34m") as disk:
         settings = Settings.from_env(str(landing), str(disk / "yingshang.duckdb"), COUNTY)
         runner.run(settings)  # a published warehouse to keep
         published = settings.warehouse.read_bytes()

@@ -178,9 +178,11 @@ def _marts(path) -> dict[str, tuple[int, list[str], str | None]]:
 
 def _assert_every_mart_present(path, *, empty: bool):
     from assets.models import load_models
+    from assets.releases import history_mart
 
     marts = _marts(path)
-    assert set(marts) == {m.name for m in load_models()}
+    # Every model, and the revision history appended at publish.
+    assert set(marts) == {m.name for m in load_models()} | {history_mart().name}
     with duckdb.connect(str(path), read_only=True) as c:
         for model in load_models():
             rows, columns, comment = marts[model.name]
@@ -345,7 +347,7 @@ def test_demo_keeps_its_sample_county(tmp_path, capsys):
 PRODUCT_LINES = [
     r"landing folder: .*", r"\[\d+/\d+\] .*", r"building marts for .*",  # stderr: progress
     r"file +kind +status .*", r"\S+\.csv +\w+ +(loaded|rejected|duplicate) .*",  # stdout: the summary
-    r"\d+ files: .*", r"gap: .*", r"published: .*",
+    r"\d+ files: .*", r"gap: .*", r"release \d+ published .*", r"published: .*",
 ]
 
 
