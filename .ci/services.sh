@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Services the tests need that the machine does not start: a PostgreSQL server for
-# the production Dagster instance test, and Chromium for the browser tests. Both
-# from Debian's packages. Sourced by .ci/run; exports what the tests read.
+# the production Dagster instance test, and Chromium (with a CJK font, or the
+# screenshots show boxes for Chinese) for the browser tests. All from Debian's packages. Sourced by .ci/run; exports what the tests read.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-if ! command -v pg_ctlcluster >/dev/null || ! command -v chromium >/dev/null; then
+if ! command -v pg_ctlcluster >/dev/null || ! command -v chromium >/dev/null || ! fc-list | grep -qi "wenquanyi"; then
   apt-get update -qq
-  apt-get install -y -qq postgresql chromium >/dev/null
+  apt-get install -y -qq postgresql chromium fonts-wqy-microhei >/dev/null
 fi
 cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')
 pg_ctlcluster $cluster start 2>/dev/null || true
