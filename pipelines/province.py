@@ -101,8 +101,14 @@ def rebuild(settings: Settings, workers: int | None = None, verbose: bool = Fals
 
 
 def _each(settings: Settings, codes: list[str], command: str, workers: int | None, verbose: bool):
-    workers = workers or default_workers(len(codes))
     results = []
+    if command == "run":
+        # A county with nothing new answers from its ledger here (assets.state), as
+        # `yingshang run` does, without a process of its own.
+        idle = [code for code in codes if _nothing_new(county_settings(settings, code))]
+        results += [CountyResult(code, _idle_report(county_settings(settings, code)), False) for code in idle]
+        codes = [code for code in codes if code not in idle]
+    workers = workers or default_workers(len(codes))
     if workers == 1 or len(codes) <= 1:
         for code in codes:
             results.append(run_county(settings, code, command, verbose))
@@ -110,10 +116,22 @@ def _each(settings: Settings, codes: list[str], command: str, workers: int | Non
         # spawn, not fork: a forked DuckDB or Dagster with threads running is unsafe.
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
             futures = [pool.submit(run_county, settings, code, command, verbose, True) for code in codes]
-            results = [f.result() for f in as_completed(futures)]
+            results += [f.result() for f in as_completed(futures)]
     results.sort(key=lambda r: r.county)
     published = merge(settings)
     return ProvinceOutcome(results, published, sorted(published_counties(settings)))
+
+
+def _nothing_new(county: Settings) -> bool:
+    from assets.state import nothing_new
+
+    return county.landing.is_dir() and nothing_new(county.landing, county.build, county.warehouse) is not None
+
+
+def _idle_report(county: Settings) -> str:
+    from pipelines.runner import Outcome
+
+    return Outcome([], county.warehouse).report()
 
 
 def merge(settings: Settings) -> Path | None:

@@ -30,20 +30,29 @@ HEADERS = (COUNTY_COLUMN.header, COUNTY_COLUMN.field)  # Chinese, or the canonic
 
 def write_county_exports(landing: Path, code: str) -> list[Path]:
     """The bundled sample exports, as county `code`'s, into `landing`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        write_sample_exports(Path(tmp), BUNDLED)
+        return recode_exports(Path(tmp), landing, code)
+
+
+def recode_exports(source: Path, landing: Path, code: str) -> list[Path]:
+    """The bundled county's exports in `source` as county `code`'s, into `landing`,
+    with their modification times (the ingestion order)."""
     landing.mkdir(parents=True, exist_ok=True)
     written = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for source in write_sample_exports(Path(tmp), BUNDLED):
-            target = landing / source.name
-            if code == BUNDLED:
-                shutil.copyfile(source, target)
-            elif source.suffix == ".xlsx":
-                _xlsx(source, target, code)
-            else:
-                _csv(source, target, code)
-            stat = source.stat()
-            os.utime(target, ns=(stat.st_mtime_ns, stat.st_mtime_ns))
-            written.append(target)
+    for path in sorted(source.iterdir(), key=lambda p: (p.stat().st_mtime_ns, p.name)):
+        if path.name.startswith("."):
+            continue
+        target = landing / path.name
+        if code == BUNDLED:
+            shutil.copyfile(path, target)
+        elif path.suffix == ".xlsx":
+            _xlsx(path, target, code)
+        else:
+            _csv(path, target, code)
+        stat = path.stat()
+        os.utime(target, ns=(stat.st_mtime_ns, stat.st_mtime_ns))
+        written.append(target)
     return written
 
 
