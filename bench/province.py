@@ -14,7 +14,8 @@ For each county count and worker count, on a fresh warehouse (wall time of the
 - one county's small update: one new 1,600-row export in one county, then
   `yingshang run --county CODE` (that county and the merge) and `yingshang run`
   (every county looked at, one with work);
-- nothing new: `yingshang run` once more.
+- nothing new: `yingshang run` once more;
+- merge only: the province file removed, `yingshang run` (every county up to date).
 Rows are those the counties' ledgers read; storage is bytes on disk. Writes the
 figures as JSON and a Markdown section (`--report`, default bench/PROVINCE.md).
 """
@@ -120,6 +121,9 @@ def one_case(work: Path, n: int, workers: int) -> dict:
     shutil.copy(write_csv(work / "new" / "update-b.csv", NEW_ROWS, start=30_000_000), landing / one / "更新b.csv")
     result["update_all_s"], _ = timed(cli(*base))
     result["nothing_new_s"], _ = timed(cli(*base))
+    # The merge alone: no province file, every county up to date.
+    warehouse.unlink()
+    result["merge_s"], _ = timed(cli(*base))
 
     result["province_bytes"] = size(warehouse)
     result["counties_bytes"] = size(warehouse.parent / "counties")
@@ -138,14 +142,14 @@ def markdown(results: list[dict], command: str) -> str:
         f"{NEW_ROWS:,}-row court export to every county; one county's update adds one to one county. "
         "Wall time of the `yingshang` command, start to exit.",
         "",
-        "| counties | workers | initial load | rows | rows/s | province month | rows/s | one county: `run --county` | one county: `run` | nothing new | province file | counties' files |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| counties | workers | initial load | rows | rows/s | province month | rows/s | one county: `run --county` | one county: `run` | nothing new | merge only | province file | counties' files |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['counties']} | {r['workers']} | {r['initial_s']:.1f} s | {r['initial_rows']:,} | "
             f"{r['initial_rows'] / r['initial_s']:,.0f} | {r['month_s']:.1f} s | {r['month_rows'] / r['month_s']:,.0f} | "
-            f"{r['update_one_s']:.1f} s | {r['update_all_s']:.1f} s | {r['nothing_new_s']:.1f} s | "
+            f"{r['update_one_s']:.1f} s | {r['update_all_s']:.1f} s | {r['nothing_new_s']:.1f} s | {r['merge_s']:.1f} s | "
             f"{r['province_bytes'] / 1e6:.1f} MB | {r['counties_bytes'] / 1e6:.1f} MB |"
         )
     return "\n".join(lines) + "\n"
