@@ -5,7 +5,7 @@ landing folder with 1 and 2 worker processes.
 Not part of the test suite. From the repository root:
 
     .venv/bin/python bench/province.py                          # 1 and 10 counties, 1 and 2 workers
-    .venv/bin/python bench/province.py --counties 1 10 50       # 50 too (about 20 minutes here)
+    .venv/bin/python bench/province.py --counties 1 10 50       # 50 too (not run on the shared 2-CPU VM: 30-60 min)
 
 For each county count and worker count, on a fresh warehouse (wall time of the
 `yingshang` command as a subprocess, start to exit):
