@@ -241,3 +241,19 @@ def test_two_county_runs_at_the_same_time_lose_nothing(tmp_path):
             "SELECT county_code, sum(rows_read), sum(rows_loaded + rows_quarantined) FROM meta.ingest_log "
             "GROUP BY 1 ORDER BY 1"
         )) == [(code, round_, round_) for code in codes]
+
+
+def test_loose_files_are_named_and_left_and_rebuild_replays_each_countys_archive(tmp_path, capsys):
+    s = _settings(tmp_path)
+    _county_file(s.landing / "610526", "案件.csv", [COURT_HEADER, court_row(1), court_row(2)], 1_700_000_000)
+    loose = _county_file(s.landing, "散落.csv", [COURT_HEADER, court_row(3)], 1_700_000_000)
+    assert main(_args(s)) == 0
+    assert "not ingested: 散落.csv lies directly in the province's landing folder" in capsys.readouterr().out
+    assert loose.exists()
+    counts = "SELECT county_code, count(*) FROM staging.court_cases GROUP BY 1"
+    assert _q(s.warehouse, counts) == [("610526", 2)]
+
+    (s.landing / "610526" / "案件.csv").unlink()  # rebuild reads the archive, not the landing folder
+    s.warehouse.unlink()
+    assert main(["rebuild", "--landing", str(s.landing), "--warehouse", str(s.warehouse)]) == 0
+    assert _q(s.warehouse, counts) == [("610526", 2)]
