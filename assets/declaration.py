@@ -317,6 +317,10 @@ class Section:
     title: str  # Chinese title, as in the county's own summary
     en: str
     chart: str  # the chart drawn under it (pipelines.report)
+    # The report's 数据摘要 sentence for this domain, in the county's own wording:
+    # `{indicator}` or `{indicator:.N}` (N decimals), `{月底}`, `{截止}`
+    # (assets.indicators.SUMMARY_FIELD says what each means).
+    summary: str = ""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,12 @@ GX is called from our own code (the dagster-ge integration requires GX < 1.0). T
 suites are generated from the mart declarations (sql/marts/*.py), never written by
 hand. A file context under the warehouse folder keeps the suites, the results and the
 Data Docs site (`warehouse/gx/uncommitted/data_docs/local_site/index.html`).
+
+A suite runs on the months changed since the last publish, and only when they
+reach an open-ended partition at either end of the calendar (`months_to_validate`):
+importing GX costs seconds, and the rows of months strictly inside the calendar
+cannot lie outside it. GX is imported only when a suite runs; its Data Docs are
+rebuilt then.
 """
 
 from __future__ import annotations
@@ -70,6 +76,37 @@ def suites() -> dict[str, list]:
     }
 
 
+def months_to_validate(
+    changed: tuple[date, date] | None,
+) -> tuple[date | None, date | None] | None:
+    """The months whose rows a suite must see, given the months changed since the
+    last publish (None: nothing staged changed; the published rows passed already).
+    The first and last monthly partitions are open-ended (assets.marts): whatever is
+    dated before or after the calendar, a typo'd year, belongs to them. So a change
+    that reaches neither holds only rows inside the calendar and needs no suite
+    (None); one that reaches an edge is validated from its first month on, or up to
+    its last, with that side open (a None bound)."""
+    if changed is None:
+        return None
+    from assets.partitions import MONTHS
+
+    keys = MONTHS.get_partition_keys()
+    first_key, last_key = date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
+    first, last = changed
+    open_first, open_last = first <= first_key, last >= last_key
+    if not (open_first or open_last):
+        return None
+    return (None if open_first else first, None if open_last else last)
+
+
+def _where(months: tuple[date | None, date | None], column: str) -> tuple[str, list[date]]:
+    bounds = [(f"{column} >= ?::DATE", months[0]), (f"{column} <= ?::DATE", months[1])]
+    return (
+        " AND ".join([c for c, b in bounds if b is not None] or ["true"]),
+        [b for _, b in bounds if b is not None],
+    )
+
+
 @dataclass
 class SuiteResult:
     mart: str
@@ -83,9 +120,11 @@ def docs_index(project_dir: Path) -> Path:
 
 
 def run_suites(
-    conn: duckdb.DuckDBPyConnection, marts: list[str], project_dir: Path
+    conn: duckdb.DuckDBPyConnection, marts: list[str], project_dir: Path,
+    months: tuple[date | None, date | None] = (None, None),
 ) -> dict[str, SuiteResult]:
-    """Validate each mart against its suite and rebuild the Data Docs site."""
+    """Validate each mart's rows of `months` (its calendar columns' months; None
+    bounds are open) against its suite and rebuild the Data Docs site."""
     import great_expectations as gx
 
     project_dir.mkdir(parents=True, exist_ok=True)
@@ -94,8 +133,14 @@ def run_suites(
     source = context.data_sources.add_or_update_pandas("warehouse")
     all_suites = suites()
     results = {}
+    calendar_columns = _calendar_columns()
     for mart in marts:
-        frame = conn.execute(f"SELECT * FROM marts.{mart}").df()
+        # A row any of whose calendar columns lies in the months.
+        where, params = zip(*(_where(months, c) for c in calendar_columns[mart]), strict=True)
+        frame = conn.execute(
+            f"SELECT * FROM marts.{mart} WHERE {' OR '.join(f'({w})' for w in where)}",
+            [p for ps in params for p in ps],
+        ).df()
         try:
             asset = source.get_asset(mart)
         except LookupError:

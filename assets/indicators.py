@@ -14,27 +14,57 @@ describe the shape of a table.
 
 from __future__ import annotations
 
-from assets.declaration import Indicator, Section
+import re
+
+from assets.declaration import DIVIDED, Indicator, Section
 from assets.exports import EXPORTS
 from assets.exports.permit_reform import MODE_FIELDS
 
 # In the order of the county's own summary; consecutive sections with one title are
-# parts (one export each) of one heading.
+# parts (one export each) of one heading. Each section's `summary` is its sentence of
+# the report's 数据摘要, worded as the county's half-year summary words it (the tax,
+# permit, court and inspection sentences are the summary's own; the others follow
+# their style). A new export's section brings its own sentence.
 SECTIONS: tuple[Section, ...] = (
-    Section("permit", "办事便利化", "Ease of doing business: permit reform (证照分离)", chart="permit_modes"),
+    Section("permit", "办事便利化", "Ease of doing business: permit reform (证照分离)", chart="permit_modes",
+            summary="截止{月底}，共办结“证照分离”涉及四种改革事项{permit_cases}件，其中，取消审批{permit_cancelled}件，"
+                    "备案{permit_filing}件，告知承诺{permit_commitment}件，优化准入服务{permit_optimized}件。"),
     Section("review", "办事便利化", "Ease of doing business: licensing item review (材料精简、时限压缩)",
-            chart="review_by_department"),
+            chart="review_by_department",
+            summary="截止{月底}，共梳理行政许可等事项{review_items}项，申请材料精简{review_materials_cut_pct}%，"
+                    "办理时限压缩{review_time_cut_pct}%，即办件占比{review_immediate_pct}%。"),
     Section("tax", "项目服务保障", "Support for enterprises and projects: tax and fee relief",
-            chart="relief_by_levy"),
+            chart="relief_by_levy",
+            summary="至{月底}已累计减免各项税收{tax_relief_wan}万元，非税{non_tax_relief_wan}万元。"),
     Section("invest", "项目服务保障", "Support for enterprises and projects: investment project approvals",
-            chart="investment_by_month"),
-    Section("court", "审判执行", "Trials and enforcement", chart="clearance_ratio"),
+            chart="investment_by_month",
+            summary="截止{月底}，共办结投资项目审批（核准、备案）{invest_projects}个，总投资{invest_total_yi}亿元，"
+                    "其中重点项目{invest_key_projects}个，实行“容缺受理＋告知承诺”{invest_tolerance_projects}个，"
+                    "为{invest_agency_sponsors}家项目单位提供全程代办服务。"),
+    Section("court", "审判执行", "Trials and enforcement", chart="clearance_ratio",
+            summary="{截止}，收案共计{court_received}件，结案共计{court_closed}件，结收比为{court_clearance_ratio:.2}。"
+                    "其中涉企收案共计{court_ent_received}件，结案共计{court_ent_closed}件，"
+                    "结收比为{court_ent_clearance_ratio:.2}。"),
     Section("inspection", "监管执法", "Regulation: random inspections (双随机、一公开)",
-            chart="inspection_outcomes"),
+            chart="inspection_outcomes",
+            summary="通过“双随机、一公开”系统开展检查{inspection_tasks}批次，抽取检查对象{inspection_entities}家，"
+                    "未发现问题{inspection_no_issue}家，发现问题已责令改正{inspection_corrected}家，"
+                    "发现问题待后续处理{inspection_follow_up}家，剩余{inspection_in_progress}家正在检查中。"),
     # 亮点: the summary's highlights, real-estate registration (不动产登记).
     Section("realestate", "亮点", "Highlights: real-estate registration (不动产登记)",
-            chart="realestate_working_days"),
+            chart="realestate_working_days",
+            summary="截止{月底}，不动产登记共办结{realestate_completed}件，其中2个工作日内办结"
+                    "{realestate_within_2_working_days}件，办理用时中位数为{realestate_median_working_days}个工作日，"
+                    "免收登记费{realestate_fee_waived_wan}万元。"),
 )
+
+# The fields of a summary sentence: `{indicator}` (written whole when its exact value
+# is, else to its declared decimals, 2 when it has none), `{indicator:.N}` (N
+# decimals), both rounded half up from the exact value; `{月底}` the figures' month
+# end (`4月底`); `{截止}` `截止目前` when the figures reach the period's end, else
+# `截止4月底`.
+SUMMARY_FIELD = re.compile(r"\{([^{}:]+)(?::\.(\d))?\}")
+SUMMARY_DATES = ("月底", "截止")
 
 _RESULTS = EXPORTS["inspections"].field("result").labels  # canonical -> Chinese label
 
@@ -157,6 +187,30 @@ def _validate() -> None:
         kinds = {i.kind for i in INDICATORS if i.domain == s.domain}
         if len(kinds) != 1:
             raise ValueError(f"section {s.domain}: its indicators must come from one export, not {kinds}")
+        _validate_summary(s, {i.name: i for i in INDICATORS if i.domain == s.domain})
+
+
+def _validate_summary(s: Section, own: dict[str, Indicator]) -> None:
+    if not s.summary:
+        raise ValueError(f"section {s.domain}: no summary sentence (Section.summary)")
+    if not SUMMARY_FIELD.search(s.summary) or SUMMARY_FIELD.sub("", s.summary).count("{"):
+        raise ValueError(f"section {s.domain}: summary fields are {{indicator}}, {{indicator:.N}}, "
+                         f"{{月底}} or {{截止}}: {s.summary!r}")
+    for m in SUMMARY_FIELD.finditer(s.summary):
+        name, decimals = m.group(1), m.group(2)
+        if name in SUMMARY_DATES:
+            if decimals is not None:
+                raise ValueError(f"section {s.domain}: {m.group(0)} takes no decimals")
+            continue
+        if name not in own:
+            raise ValueError(f"section {s.domain}: summary field {m.group(0)} is not an indicator of its domain")
+        i = own[name]
+        # A sum stored rounded has no exact value left to round again (95.87亿元 is
+        # not rounded to 96 from 95.87, which could differ from the exact sum's).
+        if (decimals is not None and i.method not in DIVIDED and i.decimals is not None
+                and int(decimals) < i.decimals):
+            raise ValueError(f"section {s.domain}: {m.group(0)} rounds {name}, stored to {i.decimals} "
+                             "decimals, again; write it with at least those")
 
 
 _validate()

@@ -7,7 +7,6 @@ import dagster as dg
 
 from assets import partitions
 from assets.exports import EXPORTS
-from assets.ingest.files import ingest_folder
 from assets.ingest.warehouse import marts_built, months_to_rebuild, staging_columns
 from assets.resources import WRITER_POOL, WarehouseResource
 
@@ -54,6 +53,10 @@ def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     """Ingest every file in the landing folder not ingested before: archive it,
     recognise its export from the header, parse, validate, quarantine failing rows
     and upsert the rest into staging (the file ingested later wins)."""
+    # Imported here: it brings pandera and pandas (~1 s), which a run that only
+    # builds and publishes (its own process under the daemon) never needs.
+    from assets.ingest.files import ingest_folder
+
     s = warehouse.settings
     # Before anything is archived or logged: a run without them would invent data.
     landing, county = s.require_landing(), s.require_county()

@@ -10,6 +10,7 @@ makes every writer, Dagster run or command line, wait its turn.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import shutil
@@ -30,6 +31,40 @@ log = logging.getLogger("yingshang")
 # limits it to one run at a time.
 WRITER_POOL = "duckdb_writer"
 DUCKDB_MEMORY = os.environ.get("YINGSHANG_DUCKDB_MEMORY", "384MB")
+
+
+# The tables, columns and comments of the ledger, quarantine and staging schemas: what
+# ensure_tables can change in an existing build.
+_CATALOG = """
+SELECT 'column', schema_name, table_name, column_name, data_type, comment, is_nullable
+FROM duckdb_columns() WHERE database_name = current_database() AND schema_name IN ('meta', 'quarantine', 'staging')
+UNION ALL
+SELECT 'table', schema_name, table_name, NULL, NULL, comment, NULL
+FROM duckdb_tables() WHERE database_name = current_database() AND schema_name IN ('meta', 'quarantine', 'staging')
+UNION ALL
+SELECT 'sequence', schema_name, sequence_name, NULL, NULL, NULL, NULL
+FROM duckdb_sequences() WHERE database_name = current_database()
+"""
+
+
+def _catalog(conn: duckdb.DuckDBPyConnection) -> frozenset:
+    return frozenset(conn.execute(_CATALOG).fetchall())
+
+
+@functools.cache
+def _declared_catalog() -> frozenset:
+    """What ensure_tables makes of an empty database, once per process."""
+    with duckdb.connect() as reference:
+        ensure_tables(reference)
+        return _catalog(reference)
+
+
+def ensure_declared(conn: duckdb.DuckDBPyConnection) -> None:
+    """ensure_tables, only when the build differs from what it declares: its
+    ~100 statements write to the file (comments), which every step of every run
+    would then checkpoint when it closes its connection, even a read-only check."""
+    if _catalog(conn) != _declared_catalog():
+        ensure_tables(conn)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -59,7 +94,7 @@ class WarehouseResource(dg.ConfigurableResource):
             # Bounded memory whatever the input size: DuckDB spills to disk past this.
             conn = duckdb.connect(str(s.build), config={"memory_limit": DUCKDB_MEMORY})
             try:
-                ensure_tables(conn)
+                ensure_declared(conn)
                 yield conn
             finally:
                 conn.close()

@@ -49,6 +49,14 @@ def args_for(case: Path) -> list[str]:
             "--county", COUNTY]
 
 
+def new_export(folder: Path, start: int = 10_000_000, name: str = "案件信息导出_新.csv") -> Path:
+    """A 1,600-row court-case export of new cases (numbers from `start`), all 2023."""
+    path = folder / name
+    if not path.exists():
+        write_csv(path, NEW_ROWS, start=start)
+    return path
+
+
 def template(work: Path, python: Path) -> Path:
     t = work / "template"
     if (t / "wh" / "yingshang.duckdb").exists():
@@ -56,7 +64,7 @@ def template(work: Path, python: Path) -> Path:
     shutil.rmtree(t, ignore_errors=True)
     subprocess.run([*cli(python), "sample", str(t / "landing")], check=True, capture_output=True)
     run([*cli(python), *args_for(t)], Path.cwd())
-    write_csv(work / "new" / "案件信息导出_新.csv", NEW_ROWS, start=10_000_000)
+    new_export(work / "new")
     return t
 
 
@@ -65,7 +73,7 @@ def fresh_case(work: Path, t: Path, new_file: bool) -> Path:
     shutil.rmtree(case, ignore_errors=True)
     shutil.copytree(t, case, copy_function=shutil.copy2)  # keeps mtimes: the ledger compares them
     if new_file:
-        shutil.copy(work / "new" / "案件信息导出_新.csv", case / "landing")
+        shutil.copy(new_export(work / "new"), case / "landing")
     return case
 
 

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import dataclasses
 import logging
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -104,13 +105,19 @@ def _parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser(
         "report",
-        help="render the half-year (quarter, year) report from the marts as HTML and Markdown",
+        help="render the monthly (月调度), quarterly (季考核), half-year or year report as HTML and Markdown",
         description=(
-            "Render the county's report for a period (2023-H1, 2023-Q2, 2023) from the published "
-            "warehouse: figures with the queries behind them, coverage, quarantine flags and charts."
+            "Render the county's report for a period (2023-05, 2023-Q2, 2023-H1, 2023) from the published "
+            "warehouse: 数据摘要 (the summary's data sentences), figures with the queries behind them "
+            "(a month or quarter beside the year to date), coverage, quarantine flags, charts and, "
+            "with a targets file, each figure against its target."
         ),
     )
-    report.add_argument("--period", required=True, help="2023-H1, 2023-H2, 2023-Q1 … or 2023")
+    report.add_argument("--period", required=True, help="2023-05 (month), 2023-Q2, 2023-H1 … or 2023")
+    report.add_argument(
+        "--targets",
+        help="targets CSV: indicator, year, target, better (higher/lower) (env YINGSHANG_TARGETS; optional)",
+    )
     report.add_argument("--out", help="output folder (default: reports/ beside the warehouse)")
     report.add_argument("--warehouse", help="the published DuckDB file (env YINGSHANG_WAREHOUSE)")
     report.add_argument(
@@ -293,7 +300,8 @@ def _analyst_command(args, settings) -> int:
 
             out = Path(args.out) if args.out else settings.home / "reports"
             county = settings.county_code or _only_county(settings.warehouse)
-            for path in write_report(settings.warehouse, args.period, county, out):
+            targets = args.targets or os.environ.get("YINGSHANG_TARGETS") or None
+            for path in write_report(settings.warehouse, args.period, county, out, Path(targets) if targets else None):
                 print(path)
         else:
             import duckdb

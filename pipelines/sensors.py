@@ -48,11 +48,17 @@ def landing_run_request(new: list[tuple[str, str]]) -> dg.RunRequest:
     )
 
 
+# How often the daemon evaluates the sensors. A clerk's file should be published
+# within seconds; a tick costs a stat of the landing folder (a file is hashed only
+# when its size or modification time moved) or one query of the run records.
+SENSOR_INTERVAL_SECONDS = 5
+
+
 def landing_sensor_for(job) -> dg.SensorDefinition:
     @dg.sensor(
         name="landing_folder",
         job=job,
-        minimum_interval_seconds=30,
+        minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Starts ingestion when a new or changed file appears in the landing folder.",
     )
@@ -90,6 +96,7 @@ def build_sensor_for(ingest_job, build_job, publish_job) -> dg.SensorDefinition:
         run_status=dg.DagsterRunStatus.SUCCESS,
         monitored_jobs=[ingest_job],
         request_jobs=[build_job, publish_job],
+        minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
             "After a successful ingest run, rebuilds the months it touched and publishes; "
