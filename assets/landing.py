@@ -62,7 +62,8 @@ def ingest_landing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     landing, county = s.require_landing(), s.require_county()
     with warehouse.connect() as conn:
         results = ingest_folder(
-            conn, landing, s.archive, county, progress=lambda m: _progress(context, m)
+            conn, landing, s.archive, county, progress=lambda m: _progress(context, m),
+            folder_county=s.rows_county,
         )
         counts = {
             kind: conn.execute(f"SELECT count(*) FROM staging.{kind}").fetchone()[0]

@@ -9,6 +9,7 @@ makes every writer, Dagster run or command line, wait its turn.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
@@ -75,10 +76,12 @@ class WarehouseResource(dg.ConfigurableResource):
     warehouse: str | None = None
     county_code: str | None = None
     archive: str | None = None
+    folder_county: bool = False  # the landing folder is county_code's subfolder (Settings)
 
     @property
     def settings(self) -> Settings:
-        return Settings.from_env(self.landing, self.warehouse, self.county_code, archive=self.archive)
+        s = Settings.from_env(self.landing, self.warehouse, self.county_code, archive=self.archive)
+        return dataclasses.replace(s, folder_county=self.folder_county) if self.folder_county else s
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

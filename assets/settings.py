@@ -34,6 +34,9 @@ class Settings:
     warehouse: Path  # the analysts' (published) file
     county_code: str | None  # for rows of exports without 行政区划代码; None: not configured
     archive_folder: Path | None = None  # the raw files (people's names): owner-only
+    # The landing folder is county_code's subfolder of a province's landing folder
+    # (`landing/610526/`): a row naming another county is a row error (assets/province.py).
+    folder_county: bool = False
 
     def __post_init__(self) -> None:
         if self.county_code is not None and not re.fullmatch(r"\d{6}", self.county_code):
@@ -44,6 +47,11 @@ class Settings:
         if self.county_code is None:
             raise SettingMissing(MISSING_COUNTY)
         return self.county_code
+
+    @property
+    def rows_county(self) -> str | None:
+        """The county every row's own 行政区划代码 must name, if any (EXPORTS.md 3a)."""
+        return self.county_code if self.folder_county else None
 
     def require_landing(self) -> Path:
         """The landing folder, which must exist: a mistyped path is not an empty delivery."""

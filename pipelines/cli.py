@@ -34,6 +34,14 @@ def _settings_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _province_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--workers", type=int, default=None,
+        help="a province's landing folder (one subfolder per 6-digit county code): counties run "
+        "at once in this many processes (default: the CPUs, at most one per county)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="yingshang",
@@ -52,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     _settings_args(run)
+    _province_args(run)
 
     rebuild = sub.add_parser(
         "rebuild",
@@ -62,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     _settings_args(rebuild)
+    _province_args(rebuild)
 
     demo = sub.add_parser(
         "demo",
@@ -223,6 +233,9 @@ def _command(args: argparse.Namespace) -> int:
 
     from pipelines import runner
 
+    if args.command in ("run", "rebuild") and _province_mode(args.command, settings):
+        return _province(args, settings)
+
     try:
         if args.command == "demo":
             from pipelines.sample_data import write_sample_exports
@@ -243,6 +256,39 @@ def _command(args: argparse.Namespace) -> int:
         print(table)
         return 0 if all_match else 1
     return 0
+
+
+def _province_mode(command: str, settings) -> bool:
+    """A province's landing folder (county subfolders), or for a rebuild, a
+    warehouse folder holding counties' warehouses."""
+    from assets.province import known_counties
+    from pipelines import province
+
+    return province.is_province(settings) if command == "run" else bool(known_counties(settings))
+
+
+def _province(args, settings) -> int:
+    from pipelines import province
+
+    if args.workers is not None and args.workers < 1:
+        print("yingshang: --workers must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "run":
+            # --county on a province's landing folder: that county alone (then the
+            # merge). Only the flag: a YINGSHANG_COUNTY left in the environment does
+            # not narrow a province's run.
+            only = [args.county] if args.county else None
+            outcome = province.run(settings, workers=args.workers, verbose=args.verbose, counties=only)
+        else:
+            outcome = province.rebuild(settings, workers=args.workers, verbose=args.verbose)
+    except ValueError as e:
+        print(f"yingshang: {e}", file=sys.stderr)
+        return 2
+    print(outcome.report())
+    # A county that could not complete is a run that did not complete, though every
+    # other county was published.
+    return 1 if outcome.failed or outcome.published is None else 0
 
 
 def _declare(args) -> int:

@@ -14,12 +14,15 @@ from assets.checks import all_checks
 from assets.landing import ingest_landing
 from assets.marts import mart_assets, published_warehouse, unpartitioned_marts
 from assets.resources import WarehouseResource
+from pipelines.province_jobs import province_assets, province_jobs, province_sensors
 from pipelines.sensors import build_sensor_for, daily_schedule_for, landing_sensor_for
 
 all_assets = [ingest_landing, *mart_assets, published_warehouse]
 
 INGEST = dg.AssetSelection.assets(ingest_landing)
-BUILD = dg.AssetSelection.all() - INGEST
+# A province's assets (pipelines/province_jobs.py) run whole county deployments: not
+# part of one county's build.
+BUILD = dg.AssetSelection.all() - INGEST - dg.AssetSelection.groups("province")
 UNPARTITIONED_BUILD = dg.AssetSelection.assets(*unpartitioned_marts, published_warehouse)
 
 # Every step retries transient failures (a locked file, a full disk freed later):
@@ -62,12 +65,13 @@ publish_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=all_assets,
+    assets=[*all_assets, *province_assets],
     asset_checks=all_checks,
-    jobs=[ingest_job, build_and_publish_job, publish_job],
+    jobs=[ingest_job, build_and_publish_job, publish_job, *province_jobs],
     sensors=[
         landing_sensor_for(ingest_job),
         build_sensor_for(ingest_job, build_and_publish_job, publish_job),
+        *province_sensors,
     ],
     schedules=[daily_schedule_for(ingest_job)],
     resources={"warehouse": WarehouseResource()},

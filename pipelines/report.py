@@ -119,6 +119,16 @@ def _figure(conn, county: str, indicator: str, as_of: date | None) -> Figure:
     return Figure(indicator, d.zh, row[0] if row else None, d.unit, as_of, sql, row[3] if row else "")
 
 
+def _of_county(conn, schema: str, table: str, county: str) -> str:
+    """The county's rows of a ledger table: a province file's ledger and quarantine
+    carry county_code (assets/province.py), one county's do not need it."""
+    has = conn.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "AND column_name = 'county_code'", [schema, table],
+    ).fetchone()[0]
+    return f" AND county_code = {_sql_literal(county)}" if has else ""
+
+
 def _month_end_before(d: date) -> date:
     return d.replace(day=1) - timedelta(days=1)
 
@@ -178,10 +188,14 @@ def _coverage(conn, county: str, domain: str, kind: str, start: date, end: date)
         [domain, county, start, end],
     ).fetchone()
     files = conn.execute(
-        "SELECT count(*), max(ingested_at) FROM meta.ingest_log WHERE kind = ? AND status = 'loaded'",
+        "SELECT count(*), max(ingested_at) FROM meta.ingest_log WHERE kind = ? AND status = 'loaded'"
+        + _of_county(conn, "meta", "ingest_log", county),
         [kind],
     ).fetchone()
-    quarantined = conn.execute("SELECT count(*) FROM quarantine.rows WHERE kind = ?", [kind]).fetchone()[0]
+    quarantined = conn.execute(
+        "SELECT count(*) FROM quarantine.rows WHERE kind = ?" + _of_county(conn, "quarantine", "rows", county),
+        [kind],
+    ).fetchone()[0]
     # Year-to-date figures reach back to January: a gap there leaves them short too.
     gaps = [m for (m,) in conn.execute(
         "SELECT month FROM marts.coverage WHERE county_code = ? AND kind = ? AND gap "
@@ -412,7 +426,9 @@ def build_report(warehouse: Path, period: str, county: str, targets: Path | None
                     f"see quarantine.rows where kind = '{kind}' 有{cov['quarantined']}行未通过校验，未计入"
                 )
             sections.append(Section(spec.title, spec.en, figures, cov, svg, caption, warnings))
-        quarantined = conn.execute("SELECT count(*) FROM quarantine.rows").fetchone()[0]
+        quarantined = conn.execute(
+            "SELECT count(*) FROM quarantine.rows WHERE true" + _of_county(conn, "quarantine", "rows", county)
+        ).fetchone()[0]
     return Report(period, county, start, end, sections, quarantined, str(warehouse), kind_of_period, summary,
                   str(targets) if targets else None)
 

@@ -98,6 +98,7 @@ def _resource(settings: Settings) -> WarehouseResource:
         warehouse=str(settings.warehouse),
         county_code=settings.county_code,
         archive=str(settings.archive),
+        folder_county=settings.folder_county,
     )
 
 
@@ -248,7 +249,10 @@ def rebuild(settings: Settings, verbose: bool = False) -> Outcome:
     with writer_lock(settings.build.parent / "writer.lock"):
         settings.build.unlink(missing_ok=True)
         with duckdb.connect(str(settings.build)) as conn:
-            rebuild_from_archive(conn, settings.archive, settings.require_county(), progress=log.info)
+            rebuild_from_archive(
+                conn, settings.archive, settings.require_county(), progress=log.info,
+                folder_county=settings.rows_county,
+            )
             months = months_to_rebuild(conn, None)
     build_and_publish(settings, months, verbose)
     return Outcome(_files_since(settings, 0), settings.warehouse)

@@ -46,16 +46,20 @@ Progress = Callable[[str], None] | None
 
 
 def ingest_folder(
-    conn: duckdb.DuckDBPyConnection, landing: Path, archive: Path, county_code: str, progress: Progress = None
+    conn: duckdb.DuckDBPyConnection, landing: Path, archive: Path, county_code: str, progress: Progress = None,
+    folder_county: str | None = None,
 ) -> list[FileResult]:
-    """Ingest every file of `landing` not ingested before (same name and content)."""
+    """Ingest every file of `landing` not ingested before (same name and content).
+    `folder_county`: `landing` is that county's subfolder (`rows.parse_rows`)."""
     return _each(conn, progress, [
-        (path.name, partial(ingest_landed, conn, path, archive, county_code)) for path in landed_files(landing)
+        (path.name, partial(ingest_landed, conn, path, archive, county_code, folder_county))
+        for path in landed_files(landing)
     ])
 
 
 def rebuild_from_archive(
-    conn: duckdb.DuckDBPyConnection, archive: Path, county_code: str, progress: Progress = None
+    conn: duckdb.DuckDBPyConnection, archive: Path, county_code: str, progress: Progress = None,
+    folder_county: str | None = None,
 ) -> list[FileResult]:
     """Replay every archived file, in the order first seen, into an empty warehouse."""
     # A file whose run failed is in the manifest once per attempt: replay it once.
@@ -63,7 +67,7 @@ def rebuild_from_archive(
     for entry in read_manifest(archive):
         first_seen.setdefault((entry["file_name"], entry["sha256"]), entry)
     return _each(conn, progress, [
-        (entry["file_name"], partial(replay_archived, conn, entry, archive, county_code))
+        (entry["file_name"], partial(replay_archived, conn, entry, archive, county_code, folder_county))
         for entry in first_seen.values()
     ])
 
@@ -79,7 +83,9 @@ def _each(conn, progress: Progress, files: list[tuple[str, Callable[[], FileResu
     return results
 
 
-def ingest_landed(conn, path: Path, archive: Path, county_code: str) -> FileResult | None:
+def ingest_landed(
+    conn, path: Path, archive: Path, county_code: str, folder_county: str | None = None
+) -> FileResult | None:
     """A file of the landing folder, archived first; None when this name with this
     content was ingested before."""
     stat = path.stat()
@@ -89,21 +95,24 @@ def ingest_landed(conn, path: Path, archive: Path, county_code: str) -> FileResu
     if warehouse.ingested_before(conn, path.name, copied.sha256):
         return None
     remember(archive, path.name, path.suffix.lower(), copied, stat.st_mtime_ns)
-    return _ingest(conn, stored, path.name, copied, stat.st_size, stat.st_mtime_ns, county_code)
+    return _ingest(conn, stored, path.name, copied, stat.st_size, stat.st_mtime_ns, county_code, folder_county)
 
 
-def replay_archived(conn, entry: dict, archive: Path, county_code: str) -> FileResult | None:
+def replay_archived(
+    conn, entry: dict, archive: Path, county_code: str, folder_county: str | None = None
+) -> FileResult | None:
     """A manifest entry's archived copy, ledgered with the size and time the file
     had when it landed; None when this name with this content is in the ledger."""
     stored, copied = copy_and_hash(archive_path(archive, entry["sha256"], entry["suffix"]), None)
     if warehouse.ingested_before(conn, entry["file_name"], copied.sha256):
         return None
     name, size, mtime_ns = entry["file_name"], entry["size"], entry.get("mtime_ns")
-    return _ingest(conn, stored, name, copied, size, mtime_ns, county_code)
+    return _ingest(conn, stored, name, copied, size, mtime_ns, county_code, folder_county)
 
 
 def _ingest(
-    conn, stored: Path, file_name: str, copied: Copied, size: int, mtime_ns: int | None, county_code: str
+    conn, stored: Path, file_name: str, copied: Copied, size: int, mtime_ns: int | None, county_code: str,
+    folder_county: str | None = None,
 ) -> FileResult:
     """Load an archived file and write its ledger row (only the row, for content
     loaded before). `size`, `mtime_ns`: the file's when it landed."""
@@ -124,13 +133,15 @@ def _ingest(
     # takes it again.
     try:
         with warehouse.one_transaction(conn):
-            return logged(_load(conn, stored, file_name, copied, county_code))
+            return logged(_load(conn, stored, file_name, copied, county_code, folder_county))
     except DATA_FAULTS as e:
         kind = getattr(e, "kind", None)
         return logged(FileResult(file_name, copied.sha256, "rejected", kind=kind, reason=str(e)))
 
 
-def _load(conn, stored: Path, file_name: str, copied: Copied, county_code: str) -> FileResult:
+def _load(
+    conn, stored: Path, file_name: str, copied: Copied, county_code: str, folder_county: str | None = None
+) -> FileResult:
     """Read, recognise, parse, validate and stage one archived file."""
     grid = read_grid(stored, copied)
     rec = recognise(grid.head, EXPORTS.values())
@@ -144,7 +155,9 @@ def _load(conn, stored: Path, file_name: str, copied: Copied, county_code: str) 
     beyond = [f"c{j}" for j in range(rec.header_width, grid.width + 1)] if grid.delimited else []
     warehouse.start_keys(conn, export)
     for raw in grid.batches(rec.first_data_row):
-        batch = parse_rows(classify(raw.lazy(), grid.width), rec, county_code, beyond).collect()
+        batch = parse_rows(
+            classify(raw.lazy(), grid.width), rec, county_code, beyond, folder_county
+        ).collect()
         totals.add(batch)
         data_rows = batch.filter(pl.col("_class") == "data")
         if data_rows.is_empty():

@@ -69,12 +69,15 @@ def _cleaned(c: Column) -> str:
 
 
 def parse_rows(
-    frame: pl.LazyFrame, rec: Recognised, county_code: str, beyond: Sequence[str] = ()
+    frame: pl.LazyFrame, rec: Recognised, county_code: str, beyond: Sequence[str] = (),
+    folder_county: str | None = None,
 ) -> pl.LazyFrame:
     """Typed columns of every stored field, plus `_row`, `_class`, `_errors` (the
     parse errors) and the raw cells of the non-personal columns (`c0…`), kept for
     the rows that end in quarantine. `beyond`: the columns past the header's last
-    one, where a CSV row has no cells unless it is ragged."""
+    one, where a CSV row has no cells unless it is ragged. `folder_county`: the
+    county of the landing subfolder the file came from (`landing/610526/…`), or
+    None without subfolders; a row naming another county is a row error."""
     export = rec.export
     mapped = [c for c in rec.columns if c.field.column != "ignored"]
     cleaners = {c.index: clean_text(c.field, pl.col(_normalised(c)), c.scale) for c in mapped}
@@ -88,6 +91,8 @@ def parse_rows(
             cleaned = pl.col(_cleaned(col)) if cleaners[col.index] is not None else None
             value = parse(f, pl.col(_normalised(col)), cleaned, col.scale)
         if f.name == "county_code":
+            if folder_county is not None and col is not None:
+                errors.append(county_mismatch(value, folder_county))
             value = pl.coalesce(value, pl.lit(county_code))
         values.append(value.cast(f.polars_type).alias(f.stored_name))
 
@@ -129,6 +134,14 @@ def parse_rows(
         pl.col("_row").cast(pl.Int64), "_class", *[f.stored_name for f in export.stored_fields],
         "_errors", "_ragged", *raw,
     )
+
+
+def county_mismatch(code: pl.Expr, folder_county: str) -> pl.Expr:
+    """EXPORTS.md 3a: a file in a county's landing subfolder belongs to that county;
+    a row whose own non-empty 行政区划代码 names another one is a row error."""
+    return pl.when(code.is_not_null() & (code != folder_county)).then(pl.format(
+        "行政区划代码 {} is not the county of its landing folder {}", code, pl.lit(folder_county)
+    ))
 
 
 def raw_json(rec: Recognised, ragged: pl.Expr | None = None) -> pl.Expr:
