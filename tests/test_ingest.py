@@ -338,3 +338,17 @@ def test_untouched_files_are_not_hashed_again(wh, monkeypatch):
 
     monkeypatch.setattr(files, "copy_and_hash", must_not_hash)
     assert wh.ingest() == []
+
+
+def test_xlsx_number_cells_as_excel_shows_them(wh):
+    # Doubles a program summed come back from the cell in full (9115076.050000001);
+    # Excel shows 15 significant digits, so does the warehouse; a real third decimal
+    # is still a fraction of a fen.
+    rows = [TAX_HEADER, tax_row("V1", 9115076.050000001), tax_row("V2", 0.1 + 0.2), tax_row("V3", "12.345")]
+    write_xlsx(wh.landing / "t.xlsx", rows)
+    [r] = wh.ingest()
+    assert (r.rows_loaded, r.rows_quarantined) == (2, 1)
+    assert wh.rows("SELECT voucher_id, relief_yuan FROM staging.tax_relief ORDER BY 1") == [
+        ("V1", Decimal("9115076.05")), ("V2", Decimal("0.30")),
+    ]
+    assert "fraction of a fen" in wh.reasons("t.xlsx")[4][0]

@@ -253,6 +253,23 @@ def _head_rows(text: str) -> tuple[str, list[list[str | None]]]:
     return best[1], best[2]
 
 
+# A number cell is a binary double, and calamine writes it out in full: 9115076.05
+# saved by a program that summed it comes back as 9115076.050000001, which the money
+# rule would take for a fraction of a fen. Excel shows (and keeps in its own
+# arithmetic) 15 significant digits; a decimal with more than that is rounded to
+# them. Text cells of digits only (ID numbers) have no point and are left alone.
+EXCEL_DIGITS = 15
+
+
+def _as_excel_shows(cell: pl.Expr) -> pl.Expr:
+    digits = cell.str.replace_all(r"[-.]", "").str.strip_chars_start("0").str.len_chars()
+    rounded = (
+        cell.cast(pl.Float64, strict=False).round_sig_figs(EXCEL_DIGITS).cast(pl.String).str.replace(r"\.0$", "")
+    )
+    noisy = cell.str.contains(r"^-?\d+\.\d+$") & (digits > EXCEL_DIGITS)
+    return pl.when(noisy).then(rounded).otherwise(cell).name.keep()
+
+
 def _read_xlsx(path: Path) -> Grid:
     import fastexcel  # a missing library is a fault of the installation: not caught
 
@@ -266,6 +283,7 @@ def _read_xlsx(path: Path) -> Grid:
             raise OSError(f"reading {path}: {message}") from e
         raise Unreadable(f"cannot read as .xlsx: {message}") from e
     names = [f"c{i}" for i in range(frame.width)]
+    frame = frame.select(_as_excel_shows(pl.col(c)) for c in frame.columns)
     frame = frame.rename(dict(zip(frame.columns, names, strict=True))).with_row_index(
         "_row", offset=1
     )

@@ -1,12 +1,9 @@
 """The sample exports as other counties' (a province's test and benchmark data).
 
-`write_sample_exports(folder, code)` simulates a county with another code, but its
-xlsx files then hold one money cell written with float noise (`9115076.050000001`,
-as openpyxl writes 9115076.05) that ingestion quarantines as a fraction of a fen,
-so the county no longer has the reference figures. Here the bundled county's
-files are written and only their 行政区划代码 cells are changed to the new code,
-digit by digit in the same width: every county has the same records and the
-reference figures.
+The bundled county's files are written and only their 行政区划代码 cells are
+changed to the new code, digit by digit in the same width: every county has the
+same records, hence the reference figures, and a province of N counties N times
+them. (`write_sample_exports(folder, code)` draws other records for another code.)
 """
 
 from __future__ import annotations
