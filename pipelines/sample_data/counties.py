@@ -2,8 +2,8 @@
 
 The bundled county's files are written and only their 行政区划代码 cells are
 changed to the new code, digit by digit in the same width: every county has the
-same records, hence the reference figures, and a province of N counties N times
-them. (`write_sample_exports(folder, code)` draws other records for another code.)
+same records and files identical to the bundled ones but for that column, hence
+the reference figures, and a province of N counties N times them.
 """
 
 from __future__ import annotations
