@@ -167,6 +167,21 @@ def county_folder_sensor(job: dg.JobDefinition) -> dg.SensorDefinition:
 county_job = dg.define_asset_job(
     "county", selection=dg.AssetSelection.assets(county_warehouse), partitions_def=COUNTIES, tags=PROVINCE_TAGS,
 )
+def _dask_job_if_usable() -> list[dg.JobDefinition]:
+    """`province_on_dask` in the UI's job list when the `dask` extra is installed and
+    the landing folder has county folders when the code location loads (the UI's
+    "Reload" takes new ones). Each Dask worker loads the code location and builds the
+    same job, so the folders it sees must be the same (shared storage)."""
+    import importlib.util
+
+    from assets.settings import Settings
+
+    if importlib.util.find_spec("dagster_dask") is None:
+        return []
+    counties = county_folders(Settings.from_env().landing)
+    return [province_job_on_dask(tuple(counties))] if counties else []
+
+
 province_assets = [county_warehouse, province_warehouse]
-province_jobs = [province_job, county_job]
+province_jobs = [province_job, county_job, *_dask_job_if_usable()]
 province_sensors = [county_folder_sensor(county_job)]

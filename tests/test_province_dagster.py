@@ -120,3 +120,16 @@ def _province_job():
     from pipelines.province_jobs import province_job
 
     return province_job
+
+
+def test_the_dask_job_is_listed_when_the_landing_folder_is_a_provinces(tmp_path, monkeypatch):
+    pytest.importorskip("dagster_dask", reason="the dask extra (pip install -e '.[dask]') is not installed")
+    from pipelines import province_jobs
+
+    monkeypatch.setenv("YINGSHANG_LANDING", str(tmp_path))
+    assert province_jobs._dask_job_if_usable() == []  # one county's folder: no such job
+    for code in COUNTIES:
+        (tmp_path / code).mkdir()
+    [job] = province_jobs._dask_job_if_usable()
+    assert job.name == "province_on_dask"
+    assert sorted(n for n in job.graph.node_dict if n.startswith("county_")) == [f"county_{c}" for c in COUNTIES]
