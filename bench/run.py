@@ -588,6 +588,11 @@ def report(b: Bench, about: dict) -> str:
         "drop to published is from the copy to the published file's modification time, and includes one "
         "whole sensor interval (the worst case).",
     ]
+    # The province benchmark (bench/province.py) runs apart, for tens of minutes;
+    # its last results are carried into the report as they are.
+    province = HERE / "PROVINCE.md"
+    if province.exists():
+        out += ["", province.read_text("utf-8").rstrip()]
     return "\n".join(out) + "\n"
 
 
