@@ -165,8 +165,10 @@ def county_folder_sensor(job: dg.JobDefinition) -> dg.SensorDefinition:
 
 
 county_job = dg.define_asset_job(
-    "county", selection=dg.AssetSelection.assets(county_warehouse), partitions_def=COUNTIES, tags=PROVINCE_TAGS,
+    "county", selection=dg.AssetSelection.assets(county_warehouse), tags=PROVINCE_TAGS,
 )
+
+
 def _dask_job_if_usable() -> list[dg.JobDefinition]:
     """`province_on_dask` in the UI's job list when the `dask` extra is installed and
     the landing folder has county folders when the code location loads (the UI's
