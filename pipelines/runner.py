@@ -220,6 +220,18 @@ def run(settings: Settings, verbose: bool = False) -> Outcome:
             log.info(progress_line(n, len(unchanged), path.name))
         return Outcome([], settings.warehouse)
 
+    # One run at a time, whole: each step takes the writer lock for itself, but a
+    # second run's ingest between this run's marts and its indicators would leave
+    # them built from different staging (and the recomputation check failing).
+    with _run_lock(settings):
+        return _ingest_build_publish(settings, verbose)
+
+
+def _run_lock(settings: Settings):
+    return writer_lock(settings.build.parent / "run.lock")
+
+
+def _ingest_build_publish(settings: Settings, verbose: bool) -> Outcome:
     from pipelines.definitions import INGEST
 
     # Report every file the published warehouse did not have yet, including any
@@ -246,16 +258,17 @@ def rebuild(settings: Settings, verbose: bool = False) -> Outcome:
 
     _required(settings, Settings.require_county)
     settings.build.parent.mkdir(parents=True, exist_ok=True)
-    with writer_lock(settings.build.parent / "writer.lock"):
-        settings.build.unlink(missing_ok=True)
-        with duckdb.connect(str(settings.build)) as conn:
-            rebuild_from_archive(
-                conn, settings.archive, settings.require_county(), progress=log.info,
-                folder_county=settings.rows_county,
-            )
-            months = months_to_rebuild(conn, None)
-    build_and_publish(settings, months, verbose)
-    return Outcome(_files_since(settings, 0), settings.warehouse)
+    with _run_lock(settings):
+        with writer_lock(settings.build.parent / "writer.lock"):
+            settings.build.unlink(missing_ok=True)
+            with duckdb.connect(str(settings.build)) as conn:
+                rebuild_from_archive(
+                    conn, settings.archive, settings.require_county(), progress=log.info,
+                    folder_county=settings.rows_county,
+                )
+                months = months_to_rebuild(conn, None)
+        build_and_publish(settings, months, verbose)
+        return Outcome(_files_since(settings, 0), settings.warehouse)
 
 
 def compare_reference(settings: Settings) -> tuple[str, bool]:
