@@ -588,11 +588,11 @@ def report(b: Bench, about: dict) -> str:
         "drop to published is from the copy to the published file's modification time, and includes one "
         "whole sensor interval (the worst case).",
     ]
-    # The province benchmark (bench/province.py) runs apart, for tens of minutes;
-    # its last results are carried into the report as they are.
-    province = HERE / "PROVINCE.md"
-    if province.exists():
-        out += ["", province.read_text("utf-8").rstrip()]
+    # Measured apart and carried into the report as they are: what was tried and
+    # not merged, and the province benchmark (bench/province.py, tens of minutes).
+    for apart in ("TRIED.md", "PROVINCE.md"):
+        if (HERE / apart).exists():
+            out += ["", (HERE / apart).read_text("utf-8").rstrip()]
     return "\n".join(out) + "\n"
 
 
