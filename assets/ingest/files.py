@@ -132,17 +132,19 @@ def _ingest(
     # fault: nothing is recorded for it, its archive copy stays, and the next run
     # takes it again.
     try:
-        with warehouse.one_transaction(conn):
-            return logged(_load(conn, stored, file_name, copied, county_code, folder_county))
+        return _load(conn, stored, file_name, copied, county_code, folder_county, logged)
     except DATA_FAULTS as e:
+        warehouse.drop_incoming(conn)
         kind = getattr(e, "kind", None)
         return logged(FileResult(file_name, copied.sha256, "rejected", kind=kind, reason=str(e)))
 
 
 def _load(
-    conn, stored: Path, file_name: str, copied: Copied, county_code: str, folder_county: str | None = None
+    conn, stored: Path, file_name: str, copied: Copied, county_code: str, folder_county: str | None,
+    logged: Callable[[FileResult], FileResult],
 ) -> FileResult:
-    """Read, recognise, parse, validate and stage one archived file."""
+    """Read, recognise, parse, validate and stage one archived file; `logged`
+    writes its ledger row, in the transaction that stages its rows."""
     grid = read_grid(stored, copied)
     rec = recognise(grid.head, EXPORTS.values())
     export = rec.export
@@ -153,7 +155,7 @@ def _load(
     had_rows = warehouse.has_rows(conn, export)
     totals = Totals.of(rec)
     beyond = [f"c{j}" for j in range(rec.header_width, grid.width + 1)] if grid.delimited else []
-    warehouse.start_keys(conn, export)
+    warehouse.start_file(conn, export)
     for raw in grid.batches(rec.first_data_row):
         batch = parse_rows(
             classify(raw.lazy(), grid.width), rec, county_code, beyond, folder_county
@@ -173,11 +175,13 @@ def _load(
             f"header recognised as {export.kind} ({export.title_zh}) but no data rows follow it",
             export.kind,
         )
-    # The file's valid rows are in staging now, marked with its ingest_id: the rest
-    # is SQL over them, inside the file's transaction.
-    warehouse.resolve_repeated_keys(conn, export, result, partial(read_again, grid, rec))
-    warehouse.replace_older(conn, export, result, had_rows)
-    comparisons = totals.compared()
-    warehouse.record_totals(conn, result, comparisons)
-    result.notes = mismatches(comparisons)
-    return result
+    # The file's rows, staged and quarantined together with its ledger row or not
+    # at all; the rest is SQL over its valid rows, marked with its ingest_id.
+    with warehouse.one_transaction(conn):
+        warehouse.take_incoming(conn, export)
+        warehouse.resolve_repeated_keys(conn, export, result, partial(read_again, grid, rec))
+        warehouse.replace_older(conn, export, result, had_rows)
+        comparisons = totals.compared()
+        warehouse.record_totals(conn, result, comparisons)
+        result.notes = mismatches(comparisons)
+        return logged(result)
