@@ -20,7 +20,6 @@ Standard library and duckdb only, like assets/state.py.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import shutil
 from pathlib import Path
@@ -28,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from assets.settings import Settings
-from assets.state import writer_lock
+from assets.state import replaced_atomically, writer_lock
 
 COUNTY_FOLDER = re.compile(r"\d{6}")
 COUNTIES = "counties"  # beside the province file: one folder per county's warehouse
@@ -122,32 +121,22 @@ def publish_province(settings: Settings) -> tuple[Path, bool]:
         stamps = {code: _stamp(path) for code, path in sources.items()}
         if stamps and _merged_stamps(target) == stamps:
             return target, False
-        tmp = target.with_name(f".{target.name}.publishing")
-        for stale in (tmp, tmp.with_name(f"{tmp.name}.wal")):
-            stale.unlink(missing_ok=True)
-        conn = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "temp_directory": f"{tmp}.tmp"})
-        try:
-            aliases = {}
-            for n, (code, path) in enumerate(sorted(sources.items())):
-                aliases[code] = f"county_{n}"
-                conn.execute(f"ATTACH {_literal(path)} AS {aliases[code]} (READ_ONLY)")
-            conn.execute(
-                f"ATTACH {_literal(tmp)} AS ys_province (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')"
-            )
-            _merge(conn, aliases)
-            _record_sources(conn, sources, stamps)
-            conn.execute("DETACH ys_province")
-        finally:
-            conn.close()
-            shutil.rmtree(f"{tmp}.tmp", ignore_errors=True)
-        try:
-            with open(tmp, "rb") as f:
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        finally:
-            # A failed merge (a full disk) leaves the last province file as it was.
-            for leftover in (tmp, tmp.with_name(f"{tmp.name}.wal")):
-                leftover.unlink(missing_ok=True)
+        with replaced_atomically(target) as tmp:
+            conn = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "temp_directory": f"{tmp}.tmp"})
+            try:
+                aliases = {}
+                for n, (code, path) in enumerate(sorted(sources.items())):
+                    aliases[code] = f"county_{n}"
+                    conn.execute(f"ATTACH {_literal(path)} AS {aliases[code]} (READ_ONLY)")
+                conn.execute(
+                    f"ATTACH {_literal(tmp)} AS ys_province (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')"
+                )
+                _merge(conn, aliases)
+                _record_sources(conn, sources, stamps)
+                conn.execute("DETACH ys_province")
+            finally:
+                conn.close()
+                shutil.rmtree(f"{tmp}.tmp", ignore_errors=True)
     return target, True
 
 

@@ -24,7 +24,7 @@ import duckdb
 from assets.ingest.warehouse import ensure_tables
 from assets.releases import forget_unpublished
 from assets.settings import Settings
-from assets.state import published_ingest_id, writer_lock
+from assets.state import published_ingest_id, replaced_atomically, writer_lock
 
 log = logging.getLogger("yingshang")
 
@@ -112,21 +112,14 @@ class WarehouseResource(dg.ConfigurableResource):
         s = self.settings
         with writer_lock(s.build.parent / "writer.lock"):
             s.warehouse.parent.mkdir(parents=True, exist_ok=True)
-            tmp = s.warehouse.with_name(f".{s.warehouse.name}.publishing")
             try:
-                copy_for_analysts(s.build, tmp)
-                with open(tmp, "rb") as f:
-                    os.fsync(f.fileno())
-                os.replace(tmp, s.warehouse)
+                with replaced_atomically(s.warehouse) as tmp:
+                    copy_for_analysts(s.build, tmp)
             except BaseException:
                 # The release recorded for this publish was not published: it is
                 # not one (assets.releases).
                 forget_unpublished(s.build, s.warehouse)
                 raise
-            finally:
-                # A failed copy (a full disk) leaves the published file as it was.
-                for leftover in (tmp, tmp.with_name(f"{tmp.name}.wal")):
-                    leftover.unlink(missing_ok=True)
         return s.warehouse
 
 

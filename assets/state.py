@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,6 +56,26 @@ def writer_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+@contextmanager
+def replaced_atomically(target: Path) -> Iterator[Path]:
+    """A path beside `target` to write a new file at; when the block succeeds the
+    file is fsynced and renamed over `target` (a reader holding the old file keeps
+    reading it), and when it fails (a full disk) `target` stays as it was. Either
+    way no leftover stays."""
+    tmp = target.with_name(f".{target.name}.publishing")
+    leftovers = (tmp, tmp.with_name(f"{tmp.name}.wal"))
+    for stale in leftovers:
+        stale.unlink(missing_ok=True)
+    try:
+        yield tmp
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    finally:
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
 
 
 def published_ingest_id(warehouse: Path) -> int | None:
