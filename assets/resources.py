@@ -21,7 +21,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.ingest.warehouse import ensure_tables
+from assets.ingest.warehouse import discard_unfinished, ensure_tables
 from assets.releases import forget_unpublished
 from assets.settings import Settings
 from assets.state import published_ingest_id, replaced_atomically, writer_lock
@@ -89,13 +89,17 @@ class WarehouseResource(dg.ConfigurableResource):
         s = self.settings
         s.build.parent.mkdir(parents=True, exist_ok=True)
         with writer_lock(s.build.parent / "writer.lock"):
-            if not s.build.exists() and s.warehouse.exists():
-                # A new build starts from what was last published.
-                shutil.copyfile(s.warehouse, s.build)
+            if not s.build.exists():
+                if s.warehouse.exists():
+                    # A new build starts from what was last published.
+                    shutil.copyfile(s.warehouse, s.build)
+                else:
+                    create_in_published_storage(s.build)
             # Bounded memory whatever the input size: DuckDB spills to disk past this.
             conn = duckdb.connect(str(s.build), config={"memory_limit": DUCKDB_MEMORY})
             try:
                 ensure_declared(conn)
+                discard_unfinished(conn)
                 yield conn
             finally:
                 conn.close()
@@ -133,21 +137,51 @@ class WarehouseResource(dg.ConfigurableResource):
 PUBLISHED_STORAGE_VERSION = "v1.1.0"
 
 
+def create_in_published_storage(path: Path) -> None:
+    """An empty database file in PUBLISHED_STORAGE_VERSION. DuckDB keeps a file's
+    storage version when it writes it later, so a build created so is published by
+    copying its bytes: 0.3 s instead of 10-12 s of COPY FROM DATABASE at 10M rows."""
+    with duckdb.connect() as conn:
+        conn.execute(f"ATTACH {_literal(path)} AS ys_new (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
+        conn.execute("DETACH ys_new")
+
+
 def copy_for_analysts(build: Path, target: Path) -> None:
-    """A new file at `target` holding everything in `build`, in PUBLISHED_STORAGE_VERSION."""
+    """A new file at `target` holding everything in `build`, in PUBLISHED_STORAGE_VERSION:
+    the build's bytes, once it is checkpointed (nothing left in its WAL). A build
+    in another storage version (made before builds were created in this one) is
+    first rewritten in it, once."""
+    with duckdb.connect(str(build), config={"memory_limit": DUCKDB_MEMORY}) as conn:
+        conn.execute("CHECKPOINT")
+        version = conn.execute(
+            "SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone()[0]
+    if version != _PUBLISHED_STORAGE_TAG:
+        log.info("rewriting the build %s (storage %s) in storage %s", build, version, PUBLISHED_STORAGE_VERSION)
+        with replaced_atomically(build) as rewritten:
+            _copy_database(build, rewritten)
+    shutil.copyfile(build, target)
+
+
+# How DuckDB names the storage of a file written in PUBLISHED_STORAGE_VERSION.
+_PUBLISHED_STORAGE_TAG = "v1.0.0+"
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """A new file at `target` holding everything in `source`, in PUBLISHED_STORAGE_VERSION."""
     for stale in (target, target.with_name(f"{target.name}.wal")):
         stale.unlink(missing_ok=True)
     conn = duckdb.connect(
         config={"memory_limit": DUCKDB_MEMORY, "temp_directory": f"{target}.tmp"}
     )
     try:
-        conn.execute(f"ATTACH {_literal(build)} AS ys_build (READ_ONLY)")
+        conn.execute(f"ATTACH {_literal(source)} AS ys_source (READ_ONLY)")
         conn.execute(
-            f"ATTACH {_literal(target)} AS ys_published "
+            f"ATTACH {_literal(target)} AS ys_target "
             f"(STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')"
         )
-        conn.execute("COPY FROM DATABASE ys_build TO ys_published")
-        conn.execute("DETACH ys_published")
+        conn.execute("COPY FROM DATABASE ys_source TO ys_target")
+        conn.execute("DETACH ys_target")
     finally:
         conn.close()
         shutil.rmtree(f"{target}.tmp", ignore_errors=True)

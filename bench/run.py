@@ -220,7 +220,7 @@ class Bench:
         work = self.work / "small"
         work.mkdir(parents=True, exist_ok=True)
         python = Path(sys.executable)
-        t = small_runs.template(work, python)
+        t = small_runs.template(work, python, fresh=True)
         for key, new_file in (((NOTHING_NEW, 0), False), ((NEW_EXPORT, small_runs.NEW_ROWS), True)):
             for _ in range(runs):
                 case = small_runs.fresh_case(work, t, new_file)

@@ -118,21 +118,39 @@ def test_duckdb_1x_reads_the_parquet_lake_as_the_marts(demo, tmp_path):
         assert seen_2x == len(expected.splitlines()) - 1
 
 
-def test_the_published_file_is_in_the_old_storage_version(demo):
-    published, build = demo
-    with duckdb.connect(str(published), read_only=True) as c:
-        tags = c.execute(
+def storage(database: Path) -> str:
+    with duckdb.connect(str(database), read_only=True) as c:
+        return c.execute(
             "SELECT tags['storage_version'] FROM duckdb_databases() "
             "WHERE database_name = current_database()"
         ).fetchone()[0]
-    assert tags == "v1.0.0+"  # storage number 64: v1.0.0 and v1.1.0 share it
-    with duckdb.connect(str(build), read_only=True) as c:
-        assert c.execute(
-            "SELECT tags['storage_version'] FROM duckdb_databases() "
-            "WHERE database_name = current_database()"
-        ).fetchone()[0] != tags  # the private build keeps DuckDB 2.0's own format
 
 
+def test_the_published_file_is_in_the_old_storage_version(demo):
+    published, build = demo
+    assert storage(published) == "v1.0.0+"  # storage number 64: v1.0.0 and v1.1.0 share it
+    # The build is created in it too, so that publishing is a copy of its bytes.
+    assert storage(build) == "v1.0.0+"
+
+
+def test_a_build_in_duckdb_20s_own_storage_is_rewritten_once_and_published_readable(tmp_path):
+    """A build made before builds were created in the published storage (or copied
+    in by hand) is published in the storage 1.x clients read, and kept in it."""
+    published = tmp_path / "yingshang.duckdb"
+    assert main(["demo", "--landing", str(tmp_path / "landing"), "--warehouse", str(published)]) == 0
+    build = Settings.from_env(warehouse=str(published), county="610528").build
+    with duckdb.connect() as c:  # the same build, in 2.0's default storage
+        c.execute(f"ATTACH '{build}' AS old (READ_ONLY)")
+        c.execute(f"ATTACH '{tmp_path / 'new.duckdb'}' AS new")
+        c.execute("COPY FROM DATABASE old TO new")
+    (tmp_path / "new.duckdb").replace(build)
+    assert storage(build) == "v2.0.0+"
+    published.unlink()
+
+    WarehouseResource(warehouse=str(published), county_code="610528").publish()
+
+    assert storage(published) == storage(build) == "v1.0.0+"
+    assert cli(published, "SELECT count(*) FROM staging.court_cases").strip().splitlines()[-1] != "0"
 def test_what_the_old_version_cannot_hold_fails_the_publish_and_keeps_the_last(tmp_path):
     resource = WarehouseResource(
         landing=str(tmp_path / "landing"), warehouse=str(tmp_path / "w.duckdb")
@@ -143,7 +161,13 @@ def test_what_the_old_version_cannot_hold_fails_the_publish_and_keeps_the_last(t
         c.execute("CREATE TABLE t AS SELECT 1 AS n")
     resource.publish()
     before = published.read_bytes()
+    # The build is in the published storage now: it refuses what that cannot hold.
+    with duckdb.connect(str(build)) as c, pytest.raises(duckdb.Error, match="VARIANT"):
+        c.execute("CREATE TABLE u AS SELECT 1::VARIANT AS v")
+    # A build in 2.0's own storage holding it is refused when published.
+    build.unlink()
     with duckdb.connect(str(build)) as c:
+        c.execute("CREATE TABLE t AS SELECT 1 AS n")
         c.execute("CREATE TABLE u AS SELECT 1::VARIANT AS v")
     with pytest.raises(duckdb.Error, match="VARIANT"):
         resource.publish()

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import assets.ingest.files as files
+import assets.ingest.reading as reading
 from assets.ingest.files import ingest_folder, rebuild_from_archive
 from tests.conftest import (
     COUNTY,
@@ -79,6 +80,78 @@ def test_a_machine_fault_records_nothing_and_the_next_run_takes_the_file(wh, mon
     results = wh.ingest()  # same name, same size and time, same content: taken again
     assert [(r.file_name, r.status, r.rows_loaded) for r in results] == [("b.csv", "loaded", 2)]
     assert wh.one("SELECT count(*) FROM staging.court_cases") == 3
+
+
+_real_parse_rows = files.parse_rows
+
+
+def _failing_on_second_batch(error: BaseException):
+    real, calls = files.parse_rows, []
+
+    def parse(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise error
+        return real(*args, **kwargs)
+    return parse
+
+
+def _file_in_batches(wh, monkeypatch, name: str, first: int, n: int) -> Path:
+    """A court file of `n` rows read one small batch at a time, so that rows of
+    its first batch are written before the second fails; its first row is one to
+    quarantine (a date that is none)."""
+    monkeypatch.setattr(reading, "CSV_CHUNK_BYTES", 640)
+    rows = [court_row(i) for i in range(first, first + n)]
+    rows[0] = court_row(first, 立案日期="2023-02-30")
+    return write_csv(wh.landing / name, [COURT_HEADER, *rows])
+
+
+def test_rows_written_before_a_machine_fault_are_discarded_and_the_file_taken_again(wh, monkeypatch):
+    write_csv(wh.landing / "a.csv", [COURT_HEADER, court_row(1)])
+    wh.ingest()
+    _file_in_batches(wh, monkeypatch, "b.csv", 100, 12)
+    monkeypatch.setattr(files, "parse_rows", _failing_on_second_batch(MemoryError()))
+    with pytest.raises(MemoryError):
+        wh.ingest()
+    # Its first batch is in staging and quarantine, unledgered: it must not count, nor twice.
+    assert wh.one("SELECT count(*) FROM staging.court_cases") > 1
+    assert wh.one("SELECT count(*) FROM quarantine.rows") == 1
+    monkeypatch.setattr(files, "parse_rows", _real_parse_rows)
+    [r] = wh.ingest()
+    assert (r.file_name, r.status, r.rows_loaded, r.rows_quarantined) == ("b.csv", "loaded", 11, 1)
+    assert wh.one("SELECT count(*) FROM staging.court_cases") == 12
+    assert wh.rows("SELECT row_number, ingest_id FROM quarantine.rows") == [(2, r.ingest_id)]
+    assert wh.one("SELECT count(DISTINCT _ingest_id) FROM staging.court_cases") == 2
+
+
+def test_a_file_found_faulty_after_its_first_rows_were_written_leaves_none(wh, monkeypatch):
+    _file_in_batches(wh, monkeypatch, "b.csv", 100, 12)
+    with (wh.landing / "b.csv").open("ab") as f:
+        f.write(b'"unclosed quote,\r\n')  # a fault of the file, found in its last batch
+    [r] = wh.ingest()
+    assert r.status == "rejected", r.summary()
+    assert wh.one("SELECT count(*) FROM staging.court_cases") == 0
+    assert wh.one("SELECT count(*) FROM quarantine.rows") == 0
+
+
+def test_a_build_connection_never_sees_rows_of_an_unfinished_load(tmp_path, monkeypatch):
+    from assets.resources import WarehouseResource
+
+    resource = WarehouseResource(
+        landing=str(tmp_path / "landing"), warehouse=str(tmp_path / "w.duckdb"), county_code=COUNTY
+    )
+    wh = Warehouse(tmp_path / "scratch")
+    wh.landing = resource.settings.landing
+    wh.landing.mkdir(parents=True)
+    _file_in_batches(wh, monkeypatch, "b.csv", 100, 12)
+    monkeypatch.setattr(files, "parse_rows", _failing_on_second_batch(OSError(5, "Input/output error")))
+    with resource.connect() as conn, pytest.raises(OSError):
+        ingest_folder(conn, wh.landing, resource.settings.archive, COUNTY)
+    with duckdb.connect(str(resource.settings.build), read_only=True) as c:
+        assert c.execute("SELECT count(*) FROM staging.court_cases").fetchone()[0] > 0  # left behind
+    with resource.connect() as conn:  # what a build step opens next
+        assert conn.execute("SELECT count(*) FROM staging.court_cases").fetchone()[0] == 0
+    wh.conn.close()
 
 
 def test_a_missing_excel_library_does_not_reject_the_file(wh, monkeypatch):

@@ -74,6 +74,7 @@ def rebuild_from_archive(
 
 def _each(conn, progress: Progress, files: list[tuple[str, Callable[[], FileResult | None]]]):
     warehouse.ensure_tables(conn)
+    warehouse.discard_unfinished(conn)
     results = []
     for n, (name, ingest) in enumerate(files, 1):
         if progress:
@@ -134,7 +135,7 @@ def _ingest(
     try:
         return _load(conn, stored, file_name, copied, county_code, folder_county, logged)
     except DATA_FAULTS as e:
-        warehouse.drop_incoming(conn)
+        warehouse.discard_unfinished(conn)  # what it staged before its fault was found
         kind = getattr(e, "kind", None)
         return logged(FileResult(file_name, copied.sha256, "rejected", kind=kind, reason=str(e)))
 
@@ -144,7 +145,7 @@ def _load(
     logged: Callable[[FileResult], FileResult],
 ) -> FileResult:
     """Read, recognise, parse, validate and stage one archived file; `logged`
-    writes its ledger row, in the transaction that stages its rows."""
+    writes its ledger row, in the transaction that settles its rows."""
     grid = read_grid(stored, copied)
     rec = recognise(grid.head, EXPORTS.values())
     export = rec.export
@@ -175,10 +176,10 @@ def _load(
             f"header recognised as {export.kind} ({export.title_zh}) but no data rows follow it",
             export.kind,
         )
-    # The file's rows, staged and quarantined together with its ledger row or not
-    # at all; the rest is SQL over its valid rows, marked with its ingest_id.
+    # The file's rows count from its ledger row on (warehouse.discard_unfinished);
+    # the rest is SQL over its valid rows, marked with its ingest_id, committed
+    # with that row.
     with warehouse.one_transaction(conn):
-        warehouse.take_incoming(conn, export)
         warehouse.resolve_repeated_keys(conn, export, result, partial(read_again, grid, rec))
         warehouse.replace_older(conn, export, result, had_rows)
         comparisons = totals.compared()

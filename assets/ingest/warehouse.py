@@ -5,12 +5,13 @@ The tables: `staging.<kind>` (derived from each export declaration),
 a file's valid rows into staging, its failing ones into quarantine, its ledger row
 and its totals comparisons; then, over what the file staged, the keys it repeats
 (decided here, before any older row is touched) and the later-file-wins upsert.
-A file's writes are one transaction (`one_transaction`), and a short one: its rows
-are gathered first in connection-local temp tables (`start_file`), outside it, and
-moved in by `take_incoming`. Rows appended batch by batch inside one transaction
-keep every batch's Arrow buffers until the commit (4 GB at 10M rows, 0.9 GB
-without); a temp table holds none, spills to disk past the memory limit, and
-vanishes with the process, so a load that dies leaves nothing behind either.
+A file's rows are written once, batch by batch, each batch committed (appended
+inside one transaction, every batch's Arrow buffers stay until the commit: 4 GB
+at 10M rows, 0.9 GB without), marked by the file's ingest_id; they count from the
+short transaction that settles them and writes the file's ledger row. Rows of a
+load that never got its ledger row (its process died, the machine failed it, the
+file turned out faulty) are deleted before anything reads staging again
+(`discard_unfinished`).
 """
 
 from __future__ import annotations
@@ -261,25 +262,32 @@ def has_rows(conn: duckdb.DuckDBPyConnection, export: Export) -> bool:
 
 
 def start_file(conn: duckdb.DuckDBPyConnection, export: Export) -> None:
-    """Empty temp tables for one file: `file_keys` (the key and content of every
-    data row), `incoming_staging` and `incoming_quarantine` (its rows until
-    `take_incoming`)."""
+    """An empty temp table `file_keys` for one file: the key and content of every
+    data row. Its rows go straight into staging and quarantine, batch by batch,
+    each batch committed: marked by its ingest_id, they count only once the
+    file's ledger row is written (`discard_unfinished`). Appending them inside
+    one transaction would hold every batch in memory until the commit."""
     key = ", ".join(f"{export.field(k).stored_name} {export.field(k).stored_type}" for k in export.key)
     conn.execute(f"CREATE OR REPLACE TEMP TABLE file_keys (_row BIGINT, {key}, _content UBIGINT)")
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE incoming_staging AS FROM staging.{export.kind} LIMIT 0")
-    conn.execute("CREATE OR REPLACE TEMP TABLE incoming_quarantine AS FROM quarantine.rows LIMIT 0")
 
 
-def take_incoming(conn: duckdb.DuckDBPyConnection, export: Export) -> None:
-    """The file's gathered rows into staging and quarantine (inside its transaction)."""
-    conn.execute(f"INSERT INTO staging.{export.kind} FROM incoming_staging")
-    conn.execute("INSERT INTO quarantine.rows FROM incoming_quarantine")
-    drop_incoming(conn)
-
-
-def drop_incoming(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.execute("DROP TABLE IF EXISTS incoming_staging")
-    conn.execute("DROP TABLE IF EXISTS incoming_quarantine")
+def discard_unfinished(conn: duckdb.DuckDBPyConnection) -> None:
+    """Rows of a load that never wrote its ledger row (its process died, or a fault
+    of the machine failed it): their ingest_id is past the ledger's last, since
+    ids only grow and every finished file has its row. Run before anything reads
+    staging, with the writer lock held (so no load is under way)."""
+    last = "(SELECT coalesce(max(ingest_id), 0) FROM meta.ingest_log)"
+    marked = [(f"staging.{e.kind}", "_ingest_id") for e in EXPORTS.values()]
+    marked.append(("quarantine.rows", "ingest_id"))
+    found = " UNION ALL ".join(
+        f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {column} > {last} LIMIT 1)"
+        for table, column in marked
+    )
+    if not any(n for (n,) in conn.execute(found).fetchall()):
+        return
+    with one_transaction(conn):
+        for table, column in marked:
+            conn.execute(f"DELETE FROM {table} WHERE {column} > {last}")
 
 
 def track_keys(conn: duckdb.DuckDBPyConnection, checked: pl.DataFrame, export: Export) -> None:
@@ -307,7 +315,7 @@ def stage(conn: duckdb.DuckDBPyConnection, valid: pl.DataFrame, export: Export, 
         pl.lit(result.ingest_id, pl.Int64).alias("_ingest_id"),
     )
     with _registered(conn, "staged_rows", staged_rows):
-        conn.execute("INSERT INTO incoming_staging BY NAME SELECT * FROM staged_rows")
+        conn.execute(f"INSERT INTO staging.{export.kind} BY NAME SELECT * FROM staged_rows")
     result.rows_loaded += valid.height
 
 
@@ -317,7 +325,7 @@ def quarantine(conn: duckdb.DuckDBPyConnection, failed: pl.DataFrame, export: Ex
         return
     with _registered(conn, "failed_rows", failed):
         conn.execute(
-            "INSERT INTO incoming_quarantine SELECT ?, ?, ?, _row, _raw::JSON, _errors, ? FROM failed_rows",
+            "INSERT INTO quarantine.rows SELECT ?, ?, ?, _row, _raw::JSON, _errors, ? FROM failed_rows",
             [export.kind, result.file_name, result.sha256, result.ingest_id],
         )
     result.rows_quarantined += failed.height
@@ -403,15 +411,19 @@ def replace_older(conn: duckdb.DuckDBPyConnection, export: Export, result: FileR
     result.months = _months(conn, export, f"(SELECT * FROM {table} WHERE {this_file})")
     if not had_rows:
         return
+    # One pass over the table for the rows replaced (a join of 10M rows' keys costs
+    # about a second), then their months and their deletion by rowid.
     key = ", ".join(export.key)
-    older = (
-        f"(SELECT * FROM {table} WHERE NOT {this_file} AND ({key}) IN "
-        f"(SELECT ({key}) FROM {table} WHERE {this_file}))"
-    )
-    result.months |= _months(conn, export, older)
-    conn.execute(
-        f"DELETE FROM {table} WHERE NOT {this_file} AND ({key}) IN (SELECT ({key}) FROM {table} WHERE {this_file})"
-    )
+    months = ", ".join(export.field(m).stored_name for m in export.month_fields)
+    conn.execute(f"""
+        CREATE OR REPLACE TEMP TABLE replaced AS
+        SELECT older.rowid AS _rowid, {months} FROM {table} older
+        SEMI JOIN (SELECT {key} FROM {table} WHERE {this_file}) USING ({key})
+        WHERE NOT older.{this_file}
+    """)
+    result.months |= _months(conn, export, "replaced")
+    conn.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT _rowid FROM replaced)")
+    conn.execute("DROP TABLE replaced")
 
 
 def _months(conn: duckdb.DuckDBPyConnection, export: Export, source: str) -> set[date]:
