@@ -47,8 +47,7 @@ TREE = [
             ("archive copy + sha256 + UTF-8 check", []),
             ("_load (parse, validate, stage one file)", [
                 ("read_grid (open the file, read its head)", []),
-                ("pandera validate (per batch)", []),
-                ("insert batches into DuckDB", []),
+                ("insert batches into DuckDB (staging, quarantine, keys)", []),
                 ("duplicate keys within the file", []),
                 ("replace older rows of the same keys", []),
             ]),
@@ -66,7 +65,8 @@ TREE = [
 REST = {
     "ingest job": "Dagster and the rest",
     "ingest_folder": "the rest",
-    "_load (parse, validate, stage one file)": "read, decode and parse the rows: polars (the rest)",
+    "_load (parse, validate, stage one file)":
+        "read, parse and validate the rows (polars, pandera), where not beside the inserts",
     "build job": "Dagster and the rest",
 }
 
@@ -124,8 +124,9 @@ def main(landing: str, warehouse: str) -> None:
         (files, "copy_and_hash", "archive copy + sha256 + UTF-8 check"),
         (files, "read_grid", "read_grid (open the file, read its head)"),
         (files, "_load", "_load (parse, validate, stage one file)"),
-        (files, "validate", "pandera validate (per batch)"),
-        (staging, "stage", "insert batches into DuckDB"),
+        (staging, "stage", "insert batches into DuckDB (staging, quarantine, keys)"),
+        (staging, "quarantine", "insert batches into DuckDB (staging, quarantine, keys)"),
+        (staging, "track_keys", "insert batches into DuckDB (staging, quarantine, keys)"),
         (staging, "resolve_repeated_keys", "duplicate keys within the file"),
         (staging, "replace_older", "replace older rows of the same keys"),
         (checks, "totals_rows", "check: totals rows"),

@@ -352,3 +352,20 @@ def test_xlsx_number_cells_as_excel_shows_them(wh):
         ("V1", Decimal("9115076.05")), ("V2", Decimal("0.30")),
     ]
     assert "fraction of a fen" in wh.reasons("t.xlsx")[4][0]
+
+
+def test_read_ahead_keeps_order_and_raises_where_the_failing_item_would_be():
+    from assets.ingest.files import read_ahead
+
+    def work(n):
+        if n == 3:
+            raise MemoryError(f"item {n}")
+        return n * 10
+
+    got = []
+    with pytest.raises(MemoryError, match="item 3"):
+        for value in read_ahead(work, iter(range(6))):
+            got.append(value)
+    assert got == [0, 10, 20]
+    assert list(read_ahead(work, iter([5, 1, 4]))) == [50, 10, 40]
+    assert list(read_ahead(work, iter([]))) == []

@@ -10,9 +10,11 @@ row read ends up either in staging or in quarantine.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import polars as pl
@@ -29,6 +31,7 @@ from assets.ingest.warehouse import FileResult
 from assets.state import landed_files, progress_line
 
 log = logging.getLogger("yingshang.ingest")
+T, U = TypeVar("T"), TypeVar("U")
 
 
 class _Rejected(Exception):
@@ -140,6 +143,28 @@ def _ingest(
         return logged(FileResult(file_name, copied.sha256, "rejected", kind=kind, reason=str(e)))
 
 
+def read_ahead(work: Callable[[T], U], items: Iterator[T]) -> Iterator[U]:
+    """`work(item)` for each item in order, the next one computed in a thread while
+    the caller handles this one: polars parses a batch while DuckDB writes the one
+    before (both release the GIL), instead of each waiting for the other. An
+    exception raised for an item is raised where that item would be yielded."""
+    def step() -> tuple[bool, U | None]:
+        item = next(items, _END)
+        return (False, None) if item is _END else (True, work(item))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") as pool:
+        ahead = pool.submit(step)
+        while True:
+            more, value = ahead.result()
+            if not more:
+                return
+            ahead = pool.submit(step)
+            yield value
+
+
+_END = object()
+
+
 def _load(
     conn, stored: Path, file_name: str, copied: Copied, county_code: str, folder_county: str | None,
     logged: Callable[[FileResult], FileResult],
@@ -156,17 +181,21 @@ def _load(
     had_rows = warehouse.has_rows(conn, export)
     totals = Totals.of(rec)
     beyond = [f"c{j}" for j in range(rec.header_width, grid.width + 1)] if grid.delimited else []
-    warehouse.start_file(conn, export)
-    for raw in grid.batches(rec.first_data_row):
+
+    def parsed(raw: pl.DataFrame) -> pl.DataFrame:
+        """A batch's data rows, parsed and validated (polars and pandera only)."""
         batch = parse_rows(
             classify(raw.lazy(), grid.width), rec, county_code, beyond, folder_county
         ).collect()
         totals.add(batch)
         data_rows = batch.filter(pl.col("_class") == "data")
-        if data_rows.is_empty():
+        return data_rows if data_rows.is_empty() else validate(data_rows, export)
+
+    warehouse.start_file(conn, export)
+    for checked in read_ahead(parsed, grid.batches(rec.first_data_row)):
+        if checked.is_empty():
             continue
-        result.rows_read += data_rows.height
-        checked = validate(data_rows, export)
+        result.rows_read += checked.height
         warehouse.track_keys(conn, checked, export)
         valid = checked["_errors"].list.len() == 0
         warehouse.stage(conn, checked.filter(valid), export, result)
