@@ -459,11 +459,15 @@ def months_to_rebuild(
     year-to-date figures of every later month include the touched ones. Counting
     from the last publish, not the last run, means a run that died between ingest
     and publish is caught up by the next one."""
-    data_months = " UNION ALL ".join(
-        f"SELECT date_trunc('month', {m})::DATE AS m FROM staging.{e.kind}"
+    # The months of the earliest and latest dates: a month of every row was 0.3 s
+    # at 10M rows, for the same answer.
+    data_dates = " UNION ALL ".join(
+        f"SELECT min({m}) AS lo, max({m}) AS hi FROM staging.{e.kind}"
         for e in EXPORTS.values() for m in e.month_fields
     )
-    first_data, last_data = conn.execute(f"SELECT min(m), max(m) FROM ({data_months})").fetchone()
+    first_data, last_data = conn.execute(
+        f"SELECT date_trunc('month', min(lo))::DATE, date_trunc('month', max(hi))::DATE FROM ({data_dates})"
+    ).fetchone()
     first_touched, last_touched = conn.execute(
         "SELECT min(m), max(m) FROM (SELECT unnest(months) AS m FROM meta.ingest_log "
         "WHERE ingest_id > ?)",
