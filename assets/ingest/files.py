@@ -2,9 +2,11 @@
 
 Each step is a module of its own (`archive`, `reading`, `recognise`, `rows`,
 `validate`, `warehouse`, with `totals` beside parsing); this one only calls them in
-that order. One file is one transaction: its rows are staged, its failures
-quarantined and its ledger row written together, or none of them is. Every data
-row read ends up either in staging or in quarantine.
+that order. A file counts whole or not at all: its rows are written batch by
+batch, marked by its ingest_id, and count from the transaction that writes its
+ledger row; those of a file that never gets one are discarded
+(`warehouse.discard_unfinished`). Every data row read ends up either in staging
+or in quarantine.
 """
 
 from __future__ import annotations

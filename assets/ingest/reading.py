@@ -25,7 +25,7 @@ from assets.ingest.archive import Copied
 
 SUPPORTED = (".csv", ".xlsx")
 HEAD_ROWS = 12  # enough for 5 preamble rows, a two-row header and some data
-CSV_CHUNK_BYTES = 12 << 20  # bytes of CSV per batch: bounds memory whatever the file size
+CSV_CHUNK_BYTES = 8 << 20  # bytes of CSV per batch: bounds memory whatever the file size
 BATCH_ROWS = 250_000  # rows per batch of an xlsx sheet
 
 
