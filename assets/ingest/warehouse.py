@@ -414,10 +414,10 @@ def replace_older(conn: duckdb.DuckDBPyConnection, export: Export, result: FileR
     # One pass over the table for the rows replaced (a join of 10M rows' keys costs
     # about a second), then their months and their deletion by rowid.
     key = ", ".join(export.key)
-    months = ", ".join(export.field(m).stored_name for m in export.month_fields)
+    months = "".join(f", {export.field(m).stored_name}" for m in export.month_fields)
     conn.execute(f"""
         CREATE OR REPLACE TEMP TABLE replaced AS
-        SELECT older.rowid AS _rowid, {months} FROM {table} older
+        SELECT older.rowid AS _rowid{months} FROM {table} older
         SEMI JOIN (SELECT {key} FROM {table} WHERE {this_file}) USING ({key})
         WHERE NOT older.{this_file}
     """)
