@@ -255,13 +255,15 @@ def rebuild(settings: Settings, verbose: bool = False) -> Outcome:
     """A new build from the archive alone, then the marts, checks and publish."""
     from assets.ingest.files import rebuild_from_archive
     from assets.ingest.warehouse import months_to_rebuild
+    from assets.resources import BUILD_CONFIG, create_in_published_storage
 
     _required(settings, Settings.require_county)
     settings.build.parent.mkdir(parents=True, exist_ok=True)
     with _run_lock(settings):
         with writer_lock(settings.build.parent / "writer.lock"):
             settings.build.unlink(missing_ok=True)
-            with duckdb.connect(str(settings.build)) as conn:
+            create_in_published_storage(settings.build)
+            with duckdb.connect(str(settings.build), config=BUILD_CONFIG) as conn:
                 rebuild_from_archive(
                     conn, settings.archive, settings.require_county(), progress=log.info,
                     folder_county=settings.rows_county,

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from assets import resources
 from assets.landing import INGEST_LOG
 from assets.marts import PUBLISHED
 from pipelines.cli import main
@@ -67,7 +68,7 @@ def tables(path):
         }
 
 
-def test_run_rerun_and_rebuild(tmp_path, landing, capsys):
+def test_run_rerun_and_rebuild(tmp_path, landing, capsys, monkeypatch):
     wh = tmp_path / "out" / "yingshang.duckdb"
     assert run_cli("run", "--landing", str(landing), "--warehouse", str(wh), "--county", COUNTY) == 0
     out = capsys.readouterr()
@@ -84,8 +85,13 @@ def test_run_rerun_and_rebuild(tmp_path, landing, capsys):
     # The archive alone rebuilds the same warehouse.
     for f in landing.iterdir():
         f.unlink()
+    rewritten = []
+    monkeypatch.setattr(resources, "_copy_database", lambda *a: rewritten.append(a))
     assert run_cli("rebuild", "--warehouse", str(wh), "--county", COUNTY) == 0
     assert tables(wh) == first
+    # The new build is made in the storage analysts' clients read, so that its
+    # publish is a copy (assets.resources.copy_for_analysts), not a rewrite.
+    assert rewritten == []
 
 
 def test_no_personal_data_in_any_table_or_log(tmp_path, landing, capsys, caplog):
