@@ -4,6 +4,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import polars as pl
 import pytest
 
 from tests.conftest import (
@@ -369,3 +370,39 @@ def test_read_ahead_keeps_order_and_raises_where_the_failing_item_would_be():
     assert got == [0, 10, 20]
     assert list(read_ahead(work, iter([5, 1, 4]))) == [50, 10, 40]
     assert list(read_ahead(work, iter([]))) == []
+
+
+def test_rules_broken_in_a_1m_row_file_are_caught_at_their_rows(wh):
+    """Every row of a large file goes through the same declared rules (pandera's
+    column and row checks, the parsers), whichever batch it falls in."""
+    n = 1_000_000
+    i = pl.int_range(1, n + 1, eager=True).alias("i")
+    frame = pl.DataFrame(i).select(
+        pl.format("（2023）陕0528民初{}号", "i").alias("案号"),
+        pl.lit("民事").alias("案件类型"),
+        pl.lit("2023-01-05").alias("立案日期"),
+        pl.lit("2023-03-01").alias("结案日期"),
+        pl.lit("调解").alias("结案方式"),
+        pl.lit("是").alias("是否涉企"),
+        pl.lit("10,000").alias("标的金额（元）"),
+        pl.lit("张三、李四").alias("当事人"),
+        pl.lit("民一庭").alias("承办部门"),
+    )
+    broken = {  # data row index (0-based) -> (column, text, what the reason names)
+        2: ("立案日期", "2023-02-30", "is not a date"),
+        700_000: ("结案日期", "2023-01-04", "closed_on >= filed_on"),
+        999_998: ("标的金额（元）", "-5", "must be >= 0"),
+    }
+    for index, (column, text, _) in broken.items():
+        frame[index, column] = text
+    frame.write_csv(wh.landing / "审判执行案件.csv")
+
+    [r] = wh.ingest()
+
+    assert (r.status, r.rows_read, r.rows_loaded, r.rows_quarantined) == ("loaded", n, n - 3, 3)
+    reasons = wh.reasons("审判执行案件.csv")
+    # A spreadsheet shows the header as row 1, data row k as row k + 2 (0-based k).
+    assert sorted(reasons) == [index + 2 for index in broken]
+    for index, (_, _, named) in broken.items():
+        assert any(named in reason for reason in reasons[index + 2]), reasons[index + 2]
+    assert wh.one("SELECT count(*) FROM staging.court_cases") == n - 3
