@@ -143,3 +143,15 @@ def wh(tmp_path: Path) -> Warehouse:
     w = Warehouse(tmp_path)
     yield w
     w.conn.close()
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """The published warehouse of `yingshang demo`, shared by the tests that only
+    read it (each that writes takes its own copy or its own demo)."""
+    from pipelines.cli import main
+
+    root = tmp_path_factory.mktemp("demo")
+    wh = root / "yingshang.duckdb"
+    assert main(["demo", "--landing", str(root / "landing"), "--warehouse", str(wh)]) == 0
+    return wh

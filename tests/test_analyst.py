@@ -16,12 +16,9 @@ from tests.browser import ARTIFACTS, browser_page
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "sql" / "examples").glob("*.sql"))
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    root = tmp_path_factory.mktemp("analyst")
-    wh = root / "yingshang.duckdb"
-    assert main(["demo", "--landing", str(root / "landing"), "--warehouse", str(wh)]) == 0
-    return wh
+@pytest.fixture
+def warehouse(demo_warehouse):
+    return demo_warehouse
 
 
 def test_dictionary_covers_every_column_of_every_mart(warehouse):

@@ -38,13 +38,9 @@ def same_csv(database_cli: Path, database_engine: Path, sql: str, tmp: Path) -> 
     return a.read_text("utf-8"), b.read_text("utf-8")
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("clients")
-    published = root / "yingshang.duckdb"
-    assert main(["demo", "--landing", str(root / "landing"), "--warehouse", str(published)]) == 0
-    build = Settings.from_env(warehouse=str(published), county="610528").build
-    return published, build
+@pytest.fixture
+def demo(demo_warehouse):
+    return demo_warehouse, Settings.from_env(warehouse=str(demo_warehouse), county="610528").build
 
 
 def test_the_client_is_duckdb_1x():

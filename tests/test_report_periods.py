@@ -70,14 +70,6 @@ def summary_warehouse(tmp_path_factory):
     return wh
 
 
-@pytest.fixture(scope="module")
-def demo_warehouse(tmp_path_factory):
-    root = tmp_path_factory.mktemp("periods")
-    wh = root / "yingshang.duckdb"
-    assert main(["demo", "--landing", str(root / "landing"), "--warehouse", str(wh)]) == 0
-    return wh
-
-
 def test_the_cut_samples_reach_the_month_ends_the_summary_cites(summary_warehouse):
     with duckdb.connect(str(summary_warehouse), read_only=True) as c:
         last = dict(c.execute("SELECT kind, max(month) FROM marts.coverage WHERE rows > 0 GROUP BY 1").fetchall())
