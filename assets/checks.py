@@ -33,6 +33,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.declaration import sql_literal
 from assets.expectations import SUITE_MARTS, calendar, docs_index, months_to_validate, run_suites
 from assets.exports import EXPORTS
 from assets.exports.permit_reform import MODES
@@ -369,10 +370,6 @@ def _num(value) -> str:
     return "none" if value is None else f"{value.normalize():f}"
 
 
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def indicator_revisions(
     conn: duckdb.DuckDBPyConnection, published: Path | None, threshold: float = REVISION_THRESHOLD
 ) -> dg.AssetCheckResult:
@@ -380,7 +377,7 @@ def indicator_revisions(
     every county, indicator and period_end it had."""
     if published is None or not published.exists():
         return dg.AssetCheckResult(passed=True, description="nothing published yet")
-    conn.execute(f"ATTACH {_quote(published)} AS published_warehouse (READ_ONLY)")
+    conn.execute(f"ATTACH {sql_literal(published)} AS published_warehouse (READ_ONLY)")
     try:
         had = conn.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'published_warehouse' "

@@ -240,6 +240,11 @@ class Column:
         return f"{self.zh}：{listed} / {self.en}" if listed else f"{self.zh} / {self.en}"
 
 
+def sql_literal(text: object) -> str:
+    """`text` (a path too) as a SQL string literal."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
 @dataclass(frozen=True)
 class Mart:
     """One mart (`marts.<name>`), declared beside its SQL."""
@@ -272,6 +277,14 @@ class Mart:
     def comment(self) -> str:
         return f"{self.zh} / {self.en}"
 
+    def documentation(self, table: str | None = None) -> tuple[str, ...]:
+        """COMMENT ON statements for the table (`marts.<name>` by default) and its columns."""
+        table = table or f"marts.{self.name}"
+        return (
+            f"COMMENT ON TABLE {table} IS {sql_literal(self.comment)}",
+            *(f"COMMENT ON COLUMN {table}.{c.name} IS {sql_literal(c.comment)}" for c in self.columns),
+        )
+
     def column(self, name: str) -> Column:
         for c in self.columns:
             if c.name == name:
@@ -283,10 +296,7 @@ def labels_case(column: str, labels: Mapping[str, str]) -> str:
     """`CASE column WHEN 'value' THEN '标签' … END`: a coded column's Chinese label,
     for a mart's `generated` (`labels=EXPORT.field(column).labels`), so that SQL
     never retypes a vocabulary."""
-    def q(v: str) -> str:
-        return "'" + v.replace("'", "''") + "'"
-
-    whens = " ".join(f"WHEN {q(v)} THEN {q(label)}" for v, label in labels.items())
+    whens = " ".join(f"WHEN {sql_literal(v)} THEN {sql_literal(label)}" for v, label in labels.items())
     return f"CASE {column} {whens} END"
 
 

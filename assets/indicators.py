@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from assets.declaration import DIVIDED, Indicator, Section
+from assets.declaration import DIVIDED, Indicator, Section, sql_literal
 from assets.exports import EXPORTS
 from assets.exports.permit_reform import MODE_FIELDS
 
@@ -229,7 +229,7 @@ def section_kind(section: Section) -> str:
 
 
 def _sql(v) -> str:
-    return "NULL" if v is None else str(v) if isinstance(v, int) else "'" + v.replace("'", "''") + "'"
+    return "NULL" if v is None else str(v) if isinstance(v, int) else sql_literal(v)
 
 
 def definitions_sql() -> str:

@@ -92,10 +92,6 @@ def expand(sql: str, source: str = "model", own: dict[str, str] | None = None) -
     return _GENERATED_REF.sub(generated, sql)
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 @dataclass(frozen=True)
 class Model:
     name: str
@@ -126,10 +122,7 @@ class Model:
     @property
     def documentation(self) -> tuple[str, ...]:
         """COMMENT ON statements, from the declaration."""
-        return (
-            f"COMMENT ON TABLE {self.table} IS {_quote(self.mart.comment)}",
-            *(f"COMMENT ON COLUMN {self.table}.{c.name} IS {_quote(c.comment)}" for c in self.mart.columns),
-        )
+        return self.mart.documentation(self.table)
 
 
 def _description(sql: str) -> str:

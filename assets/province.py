@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from assets.declaration import sql_literal
 from assets.settings import Settings
 from assets.state import replaced_atomically, writer_lock
 
@@ -127,9 +128,9 @@ def publish_province(settings: Settings) -> tuple[Path, bool]:
                 aliases = {}
                 for n, (code, path) in enumerate(sorted(sources.items())):
                     aliases[code] = f"county_{n}"
-                    conn.execute(f"ATTACH {_literal(path)} AS {aliases[code]} (READ_ONLY)")
+                    conn.execute(f"ATTACH {sql_literal(path)} AS {aliases[code]} (READ_ONLY)")
                 conn.execute(
-                    f"ATTACH {_literal(tmp)} AS ys_province (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')"
+                    f"ATTACH {sql_literal(tmp)} AS ys_province (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')"
                 )
                 _merge(conn, aliases)
                 _record_sources(conn, sources, stamps)
@@ -191,7 +192,7 @@ def _merge(conn: duckdb.DuckDBPyConnection, aliases: dict[str, str]) -> None:
                     continue
                 part = f"SELECT * FROM {name}"
             else:
-                part = f"SELECT {_text(code)} AS county_code, * FROM {name}"
+                part = f"SELECT {sql_literal(code)} AS county_code, * FROM {name}"
             merged.setdefault(key, []).append(part)
             comments.setdefault(key, comment)
             cols = column_comments.setdefault(key, {})
@@ -204,19 +205,12 @@ def _merge(conn: duckdb.DuckDBPyConnection, aliases: dict[str, str]) -> None:
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS ys_province.{_ident(schema)}")
         conn.execute(f"CREATE TABLE {target} AS " + " UNION ALL BY NAME ".join(parts))
         if comments[(schema, table)]:
-            conn.execute(f"COMMENT ON TABLE {target} IS {_text(comments[(schema, table)])}")
+            conn.execute(f"COMMENT ON TABLE {target} IS {sql_literal(comments[(schema, table)])}")
         for column, text in column_comments[(schema, table)].items():
             if text:
-                conn.execute(f"COMMENT ON COLUMN {target}.{_ident(column)} IS {_text(text)}")
+                conn.execute(f"COMMENT ON COLUMN {target}.{_ident(column)} IS {sql_literal(text)}")
 
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
-
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _literal(path: Path) -> str:
-    return _text(str(path))

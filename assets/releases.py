@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from assets.declaration import Column, Mart
+from assets.declaration import Column, Mart, sql_literal
 
 log = logging.getLogger("yingshang")
 
@@ -100,18 +100,13 @@ def history_mart() -> Mart:
     )
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _history_ddl() -> list[str]:
     mart = history_mart()
     cols = ",\n    ".join(f"{c.name} {t}" for c, t in history_columns())
     return [
         "CREATE SCHEMA IF NOT EXISTS marts",
         f"CREATE TABLE IF NOT EXISTS marts.indicator_history (\n    {cols}\n)",
-        f"COMMENT ON TABLE marts.indicator_history IS {_quote(mart.comment)}",
-        *(f"COMMENT ON COLUMN marts.indicator_history.{c.name} IS {_quote(c.comment)}" for c in mart.columns),
+        *mart.documentation(),
     ]
 
 
@@ -137,7 +132,7 @@ FROM (
 )
 WHERE latest = 1 AND change_type <> 'removed'
 ORDER BY county_code, indicator, period_end""",
-        f"COMMENT ON MACRO TABLE marts.indicators_as_of IS {_quote(AS_OF_COMMENT)}",
+        f"COMMENT ON MACRO TABLE marts.indicators_as_of IS {sql_literal(AS_OF_COMMENT)}",
     ]
 
 
@@ -150,7 +145,7 @@ def ensure_tables(conn: duckdb.DuckDBPyConnection) -> None:
 
 def has_releases(conn: duckdb.DuckDBPyConnection, catalog: str | None = None) -> bool:
     """Whether the database holds releases: one published before they existed has none."""
-    where = f"database_name = {_quote(catalog)}" if catalog else "database_name = current_database()"
+    where = f"database_name = {sql_literal(catalog)}" if catalog else "database_name = current_database()"
     return conn.execute(
         "SELECT count(*) = 2 FROM duckdb_tables() WHERE " + where + " AND "
         "((schema_name = 'meta' AND table_name = 'releases') "
@@ -170,7 +165,7 @@ def take_published(conn: duckdb.DuckDBPyConnection, published: Path) -> None:
         return
     attached = published.exists()
     if attached:
-        conn.execute(f"ATTACH {_quote(str(published))} AS ys_last_published (READ_ONLY)")
+        conn.execute(f"ATTACH {sql_literal(str(published))} AS ys_last_published (READ_ONLY)")
     try:
         held = attached and has_releases(conn, "ys_last_published")
         theirs = _last_release(conn, "ys_last_published") if held else None

@@ -21,6 +21,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.declaration import sql_literal
 from assets.ingest.warehouse import discard_unfinished, ensure_tables
 from assets.releases import forget_unpublished
 from assets.settings import Settings
@@ -149,7 +150,7 @@ def create_in_published_storage(path: Path) -> None:
     storage version when it writes it later, so a build created so is published by
     copying its bytes: 0.3 s instead of 10-12 s of COPY FROM DATABASE at 10M rows."""
     with duckdb.connect() as conn:
-        conn.execute(f"ATTACH {_literal(path)} AS ys_new (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
+        conn.execute(f"ATTACH {sql_literal(path)} AS ys_new (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
         conn.execute("DETACH ys_new")
 
 
@@ -182,9 +183,9 @@ def _copy_database(source: Path, target: Path) -> None:
         config={"memory_limit": DUCKDB_MEMORY, "temp_directory": f"{target}.tmp"}
     )
     try:
-        conn.execute(f"ATTACH {_literal(source)} AS ys_source (READ_ONLY)")
+        conn.execute(f"ATTACH {sql_literal(source)} AS ys_source (READ_ONLY)")
         conn.execute(
-            f"ATTACH {_literal(target)} AS ys_target "
+            f"ATTACH {sql_literal(target)} AS ys_target "
             f"(STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')"
         )
         conn.execute("COPY FROM DATABASE ys_source TO ys_target")
@@ -193,6 +194,3 @@ def _copy_database(source: Path, target: Path) -> None:
         conn.close()
         shutil.rmtree(f"{target}.tmp", ignore_errors=True)
 
-
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"

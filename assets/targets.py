@@ -158,13 +158,8 @@ def load_targets(conn: duckdb.DuckDBPyConnection, targets: list[Target]) -> None
         "INSERT INTO marts.indicator_targets VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(t.county_code, t.indicator, t.year, t.target, t.better, t.source_file, t.source_row) for t in targets],
     )
-    conn.execute(f"COMMENT ON TABLE marts.indicator_targets IS {_quote(MART.comment)}")
-    for c in MART.columns:
-        conn.execute(f"COMMENT ON COLUMN marts.indicator_targets.{c.name} IS {_quote(c.comment)}")
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    for statement in MART.documentation():
+        conn.execute(statement)
 
 
 # How a figure stands against its target. A cumulative count (sum, distinct) before

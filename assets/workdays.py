@@ -24,6 +24,8 @@ from importlib.metadata import version
 
 import chinese_calendar
 
+from assets.declaration import sql_literal
+
 PACKAGE = "chinese-calendar"
 
 
@@ -58,7 +60,7 @@ def special_days() -> tuple[tuple[date, bool, str | None], ...]:
 
 
 def _literal(text: str | None) -> str:
-    return "NULL" if text is None else "'" + text.replace("'", "''") + "'"
+    return "NULL" if text is None else sql_literal(text)
 
 
 def statutory_days_sql() -> str:

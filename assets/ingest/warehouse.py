@@ -24,7 +24,7 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from assets.declaration import Export
+from assets.declaration import Export, sql_literal
 from assets.exports import EXPORTS
 from assets.ingest.totals import Comparison
 
@@ -104,10 +104,6 @@ def staging_columns(export: Export) -> list[tuple[str, str, str]]:
     return cols + [(name, typ, doc) for name, (typ, doc) in PROVENANCE.items()]
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def staging_ddl(export: Export) -> str:
     required = {f.stored_name for f in export.stored_fields if f.required}
     cols = ",\n    ".join(
@@ -119,10 +115,10 @@ def staging_ddl(export: Export) -> str:
     about = f"{export.title_zh} / {export.description}; key: {key}; source: {export.source}"
     lines = [
         f"CREATE TABLE IF NOT EXISTS {table} (\n    {cols}\n);",
-        f"COMMENT ON TABLE {table} IS {_quote(about)};",
+        f"COMMENT ON TABLE {table} IS {sql_literal(about)};",
     ]
     lines += [
-        f"COMMENT ON COLUMN {table}.{name} IS {_quote(doc)};"
+        f"COMMENT ON COLUMN {table}.{name} IS {sql_literal(doc)};"
         for name, _, doc in staging_columns(export)
     ]
     return "\n".join(lines)
