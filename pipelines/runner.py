@@ -255,10 +255,12 @@ def rebuild(settings: Settings, verbose: bool = False) -> Outcome:
     """A new build from the archive alone, then the marts, checks and publish."""
     from assets.ingest.files import rebuild_from_archive
     from assets.ingest.warehouse import months_to_rebuild
+    from assets.releases import published_release, release_line
     from assets.resources import BUILD_CONFIG, create_in_published_storage
 
     _required(settings, Settings.require_county)
     settings.build.parent.mkdir(parents=True, exist_ok=True)
+    last = published_release(settings.warehouse)
     with _run_lock(settings):
         with writer_lock(settings.build.parent / "writer.lock"):
             settings.build.unlink(missing_ok=True)
@@ -270,7 +272,7 @@ def rebuild(settings: Settings, verbose: bool = False) -> Outcome:
                 )
                 months = months_to_rebuild(conn, None)
         build_and_publish(settings, months, verbose)
-        return Outcome(_files_since(settings, 0), settings.warehouse)
+        return Outcome(_files_since(settings, 0), settings.warehouse, release_line(settings.warehouse, last))
 
 
 def compare_reference(settings: Settings) -> tuple[str, bool]:

@@ -278,7 +278,7 @@ def test_a_figure_a_re_export_takes_away_is_removed_and_as_of_follows(tmp_path, 
     assert "release" not in capsys.readouterr().out  # nothing new: no release to name
 
 
-def test_rebuild_keeps_the_published_history_and_makes_no_release_when_nothing_changed(tmp_path):
+def test_rebuild_keeps_the_published_history_and_makes_no_release_when_nothing_changed(tmp_path, capsys):
     landing, warehouse = tmp_path / "landing", tmp_path / "w.duckdb"
     landing.mkdir()
     _court(landing, "案件.csv", [court_row(1, 立案日期="2023-01-05", 结案日期="2023-03-01")], 1_700_000_000)
@@ -287,9 +287,11 @@ def test_rebuild_keeps_the_published_history_and_makes_no_release_when_nothing_c
     assert run(landing, warehouse) == 0
     history = rows(warehouse, "SELECT * FROM marts.indicator_history ORDER BY ALL")
     assert [r[0] for r in releases(warehouse)] == [1, 2]
+    capsys.readouterr()
     assert main(["rebuild", "--landing", str(landing), "--warehouse", str(warehouse), "--county", COUNTY]) == 0
     assert [r[0] for r in releases(warehouse)] == [1, 2]
     assert rows(warehouse, "SELECT * FROM marts.indicator_history ORDER BY ALL") == history
+    assert "no new release: nothing changed since release 2" in capsys.readouterr().out
 
 
 def test_a_publish_job_with_nothing_changed_makes_no_release(tmp_path):
