@@ -33,7 +33,6 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.declaration import sql_literal
 from assets.expectations import SUITE_MARTS, calendar, docs_index, months_to_validate, run_suites
 from assets.exports import EXPORTS
 from assets.exports.permit_reform import MODES
@@ -41,6 +40,7 @@ from assets.ingest.warehouse import months_to_rebuild
 from assets.landing import INGEST_LOG
 from assets.marts import mart_key
 from assets.resources import WarehouseResource
+from assets.sqltext import sql_literal
 from assets.state import gaps
 
 log = logging.getLogger("yingshang.checks")

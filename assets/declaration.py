@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from assets.sqltext import sql_literal
+
 # Field types the machinery knows how to parse, with the DuckDB type they are
 # stored as. `money` is always stored in yuan; the unit in the header says how to
 # scale it. `month` is stored as the DATE of the month's first day.
@@ -238,11 +240,6 @@ class Column:
         else:
             listed = ", ".join(self.values)
         return f"{self.zh}：{listed} / {self.en}" if listed else f"{self.zh} / {self.en}"
-
-
-def sql_literal(text: object) -> str:
-    """`text` (a path too) as a SQL string literal."""
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 
-from assets.declaration import DIVIDED, Indicator, Section, sql_literal
+from assets.declaration import DIVIDED, Indicator, Section
 from assets.exports import EXPORTS
 from assets.exports.permit_reform import MODE_FIELDS
+from assets.sqltext import sql_literal
 
 # In the order of the county's own summary; consecutive sections with one title are
 # parts (one export each) of one heading. Each section's `summary` is its sentence of

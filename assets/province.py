@@ -26,8 +26,8 @@ from pathlib import Path
 
 import duckdb
 
-from assets.declaration import sql_literal
 from assets.settings import Settings
+from assets.sqltext import sql_literal
 from assets.state import replaced_atomically, writer_lock
 
 COUNTY_FOLDER = re.compile(r"\d{6}")

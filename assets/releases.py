@@ -30,7 +30,8 @@ from pathlib import Path
 
 import duckdb
 
-from assets.declaration import Column, Mart, sql_literal
+from assets.declaration import Column, Mart
+from assets.sqltext import sql_literal
 
 log = logging.getLogger("yingshang")
 

@@ -21,10 +21,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.declaration import sql_literal
 from assets.ingest.warehouse import discard_unfinished, ensure_tables
 from assets.releases import forget_unpublished
 from assets.settings import Settings
+from assets.sqltext import sql_literal
 from assets.state import published_ingest_id, replaced_atomically, writer_lock
 
 log = logging.getLogger("yingshang")

@@ -24,7 +24,7 @@ from importlib.metadata import version
 
 import chinese_calendar
 
-from assets.declaration import sql_literal
+from assets.sqltext import sql_literal
 
 PACKAGE = "chinese-calendar"
 

@@ -24,9 +24,10 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from assets.declaration import Export, sql_literal
+from assets.declaration import Export
 from assets.exports import EXPORTS
 from assets.ingest.totals import Comparison
+from assets.sqltext import sql_literal
 
 # Columns every staging row carries about where it came from.
 PROVENANCE = {
